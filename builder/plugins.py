@@ -1,0 +1,306 @@
+"""The component registry and the plugin API.
+
+Builders, provisioners and post-processors are *components*: a class with a
+``Config`` dataclass (see :mod:`builder.config`) and one method. Built-ins are listed
+in :data:`BUILTINS`; third-party packages add more through the entry-point groups
+``pybuild.builders``, ``pybuild.provisioners`` and ``pybuild.post_processors``
+(entry point name = the type used in templates, value = ``module:Class``).
+
+Plugin API (stable, typed):
+
+- :class:`Builder` — ``run(ctx: BuildContext) -> Artifact | None``
+- :class:`Provisioner` — ``provision(ctx: ProvisionContext) -> None``
+- :class:`PostProcessor` — ``post_process(ctx: PostProcessContext, artifact) -> PostProcessResult``
+- :class:`Artifact` — what a builder or post-processor produces
+- :func:`builder.run.run` — the subprocess helper; ``ctx.ui`` — the build's UI
+"""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
+
+from builder.cancel import TOKEN, CancelToken
+from builder.config import BaseConfig, did_you_mean
+from builder.errors import ConfigError, Diagnostic, Location
+from builder.ui import BuildUI
+
+KINDS = ("builder", "provisioner", "post-processor")
+GROUPS = {
+    "builder": "pybuild.builders",
+    "provisioner": "pybuild.provisioners",
+    "post-processor": "pybuild.post_processors",
+}
+
+# type name -> "module:Class", imported on first use so start-up stays fast
+BUILTINS: dict[str, dict[str, str]] = {
+    "builder": {
+        "null": "builder.builders.null:NullBuilder",
+        "qemu": "builder.builders.qemu:QemuBuilder",
+    },
+    "provisioner": {
+        "shell": "builder.provisioners.shell:ShellProvisioner",
+        "file": "builder.provisioners.file:FileProvisioner",
+        "shell-local": "builder.provisioners.shell_local:ShellLocalProvisioner",
+        "breakpoint": "builder.provisioners.breakpoint:BreakpointProvisioner",
+    },
+    "post-processor": {
+        "virt-sysprep": "builder.post_processors.virt_sysprep:VirtSysprep",
+        "virt-sparsify": "builder.post_processors.virt_sparsify:VirtSparsify",
+        "virt-customize": "builder.post_processors.virt_customize:VirtCustomize",
+        "qemu-img-convert": "builder.post_processors.qemu_img:QemuImgConvert",
+        "checksum": "builder.post_processors.checksum:Checksum",
+        "manifest": "builder.post_processors.manifest:Manifest",
+        "shell-local": "builder.post_processors.shell_local:ShellLocalPostProcessor",
+        "glance": "builder.post_processors.glance:GlanceUpload",
+        "verify": "builder.post_processors.verify:VerifyPostProcessor",
+    },
+}
+
+
+# --------------------------------------------------------------------------- artifacts
+
+
+@dataclass
+class Artifact:
+    """Files (or a remote object) produced by a builder or post-processor."""
+
+    builder_id: str
+    id: str
+    files: list[Path] = field(default_factory=list)
+    description: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+    # what Destroy() removes: a directory (builder output) or just the files
+    directory: Path | None = None
+
+    def __str__(self) -> str:
+        return self.description or f"{self.builder_id}: {self.id}"
+
+    def destroy(self) -> None:
+        if self.directory is not None:
+            shutil.rmtree(self.directory, ignore_errors=True)
+            return
+        for f in self.files:
+            try:
+                f.unlink()
+            except FileNotFoundError:
+                pass
+
+
+# --------------------------------------------------------------------------- communicator
+
+
+class Communicator(Protocol):
+    """How provisioners reach a running machine (SSH, or none)."""
+
+    def run(
+        self,
+        command: str,
+        *,
+        on_stdout: Callable[[str], None] | None = None,
+        on_stderr: Callable[[str], None] | None = None,
+        timeout: float | None = None,
+    ) -> int: ...
+
+    def upload(self, source: Path | bytes, remote_path: str, mode: int = 0o644) -> None: ...
+
+    def upload_dir(self, local_dir: Path, remote_dir: str) -> None: ...
+
+    def download(self, remote_path: str, local_path: Path) -> None: ...
+
+    def download_dir(self, remote_dir: str, local_dir: Path) -> None: ...
+
+    def close(self) -> None: ...
+
+
+# --------------------------------------------------------------------------- contexts
+
+
+@dataclass
+class ComponentContext:
+    """What every component gets: its build's identity, UI, cancellation and variables."""
+
+    build_name: str  # e.g. "qemu.debian" (with a build-block prefix when named)
+    build_type: str  # builder type, e.g. "qemu"
+    ui: BuildUI
+    template_dir: Path
+    variables: Mapping[str, Any] = field(default_factory=dict)
+    cancel: CancelToken = TOKEN
+    force: bool = False
+    debug: bool = False
+
+    def env(self) -> dict[str, str]:
+        return {"PACKER_BUILD_NAME": self.source_name, "PACKER_BUILDER_TYPE": self.build_type,
+                "PYBUILD_BUILD_NAME": self.build_name}
+
+    @property
+    def source_name(self) -> str:
+        return self.build_name.rsplit(".", 1)[-1]
+
+
+@dataclass
+class ProvisionContext(ComponentContext):
+    communicator: Communicator | None = None
+    http_addr: str = ""  # "ip:port" of pybuild's HTTP server as seen by the guest
+    output_dir: Path | None = None
+
+    def env(self) -> dict[str, str]:
+        e = super().env()
+        if self.http_addr:
+            e["PACKER_HTTP_ADDR"] = self.http_addr
+        return e
+
+
+@dataclass
+class PostProcessContext(ComponentContext):
+    pass
+
+
+@dataclass
+class PostProcessResult:
+    artifact: Artifact
+    keep: bool = False  # keep the input artifact (unless the user said otherwise)
+    force_keep: bool = False  # keep the input whatever keep_input_artifact says
+
+
+class Hooks(Protocol):
+    def call(self, phase: str, **kwargs: Any) -> None: ...
+
+
+@dataclass
+class BuildContext(ComponentContext):
+    """Given to ``Builder.run``. ``provision`` runs the template's provisioners."""
+
+    source_name_full: str = ""  # "qemu.debian"
+    on_error: str = "cleanup"  # cleanup | abort | ask | run-cleanup-provisioner
+    provision: Callable[[ProvisionContext], None] | None = None
+    hooks: Hooks | None = None
+    output_dir_default: str = ""
+
+
+# --------------------------------------------------------------------------- components
+
+C = TypeVar("C", bound=BaseConfig)
+
+
+class Component(Generic[C]):
+    """Base of all components. ``Config`` is the component's settings table."""
+
+    Config: ClassVar[type[BaseConfig]] = BaseConfig
+    kind: ClassVar[str] = ""
+    type_name: str = ""
+    # keys the template engine passes that the component does not declare itself
+    common_keys: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, config: C):
+        self.config: C = config
+
+    def prepare(self, ctx: ComponentContext) -> list[str]:
+        """Checks that need the run environment (files exist...). Return error messages."""
+        return []
+
+
+class Builder(Component[C]):
+    kind = "builder"
+    builder_id: ClassVar[str] = ""
+
+    def run(self, ctx: BuildContext) -> Artifact | None:
+        raise NotImplementedError
+
+
+class Provisioner(Component[C]):
+    kind = "provisioner"
+
+    def provision(self, ctx: ProvisionContext) -> None:
+        raise NotImplementedError
+
+
+class PostProcessor(Component[C]):
+    kind = "post-processor"
+
+    def post_process(self, ctx: PostProcessContext, artifact: Artifact) -> PostProcessResult:
+        raise NotImplementedError
+
+
+# --------------------------------------------------------------------------- registry
+
+
+@dataclass
+class ComponentInfo:
+    kind: str
+    type: str
+    target: str  # "module:Class"
+    origin: str  # "builtin" or "<distribution> <version>"
+
+
+class Registry:
+    def __init__(self) -> None:
+        self._entries: dict[str, dict[str, ComponentInfo]] = {k: {} for k in KINDS}
+        self._loaded: dict[tuple[str, str], type[Component[Any]]] = {}
+        self._scanned = False
+
+    def _scan(self) -> None:
+        if self._scanned:
+            return
+        self._scanned = True
+        for kind, table in BUILTINS.items():
+            for name, target in table.items():
+                self._entries[kind][name] = ComponentInfo(kind, name, target, "builtin")
+        for kind, group in GROUPS.items():
+            for ep in metadata.entry_points(group=group):
+                dist = ep.dist
+                origin = f"{dist.name} {dist.version}" if dist else "entry point"
+                self._entries[kind][ep.name] = ComponentInfo(kind, ep.name, ep.value, origin)
+
+    def register(self, kind: str, name: str, cls: type[Component[Any]], origin: str = "python") -> None:
+        self._scan()
+        target = f"{cls.__module__}:{cls.__qualname__}"
+        self._entries[kind][name] = ComponentInfo(kind, name, target, origin)
+        self._loaded[(kind, name)] = cls
+
+    def names(self, kind: str) -> list[str]:
+        self._scan()
+        return sorted(self._entries[kind])
+
+    def infos(self) -> Iterator[ComponentInfo]:
+        self._scan()
+        for kind in KINDS:
+            yield from (self._entries[kind][n] for n in sorted(self._entries[kind]))
+
+    def get(self, kind: str, name: str, where: Location | None = None) -> type[Component[Any]]:
+        self._scan()
+        key = (kind, name)
+        if key in self._loaded:
+            return self._loaded[key]
+        info = self._entries[kind].get(name)
+        if info is None:
+            known = self.names(kind)
+            raise ConfigError(
+                [
+                    Diagnostic(
+                        f'Unknown {kind} type "{name}"',
+                        f"{did_you_mean(name, known).strip()} Known {kind}s: {', '.join(known)}.".strip(),
+                        where,
+                    )
+                ]
+            )
+        mod_name, _, cls_name = info.target.partition(":")
+        try:
+            obj: Any = importlib.import_module(mod_name)
+            for part in cls_name.split("."):
+                obj = getattr(obj, part)
+        except (ImportError, AttributeError) as e:
+            raise ConfigError(
+                [Diagnostic(f'Cannot load {kind} "{name}" from {info.target}', str(e), where)]
+            ) from e
+        obj.type_name = name
+        self._loaded[key] = obj
+        return obj  # type: ignore[no-any-return]
+
+
+REGISTRY = Registry()

@@ -1,0 +1,77 @@
+"""Build steps: one class per module, ``run`` and ``cleanup`` side by side.
+
+A builder is a readable list of steps. :func:`run_steps` runs them in order; after
+success, failure or cancellation it runs the ``cleanup`` of every step that *started*
+in reverse order, so a step must tolerate a ``run`` that stopped halfway.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
+
+from builder.errors import BuildError, Cancelled, PybuildError
+
+S = TypeVar("S")
+log = logging.getLogger("pybuild.steps")
+
+
+class Step(Generic[S]):
+    """Uses / produces: say so in the subclass docstring."""
+
+    name: str = ""
+
+    def run(self, state: S) -> None:
+        raise NotImplementedError
+
+    def cleanup(self, state: S) -> None:  # noqa: B027 - optional hook
+        """Undo what run() did (idempotent; tolerates a half-done run)."""
+
+
+def step_name(step: Step[S]) -> str:
+    return step.name or type(step).__name__
+
+
+def run_steps(
+    steps: Sequence[Step[S]],
+    state: S,
+    *,
+    on_event: Callable[..., None] | None = None,
+    pause: Callable[[str], None] | None = None,
+) -> None:
+    """Run steps in order; always run cleanups of started steps in reverse order."""
+    started: list[Step[S]] = []
+    try:
+        for step in steps:
+            name = step_name(step)
+            if pause is not None:
+                pause(name)
+            started.append(step)
+            t0 = time.monotonic()
+            if on_event:
+                on_event("step_start", step=name)
+            try:
+                step.run(state)
+            except (PybuildError, KeyboardInterrupt) as e:
+                if on_event:
+                    on_event("step_end", step=name, ok=False, duration=round(time.monotonic() - t0, 3))
+                if isinstance(e, BuildError) and not e.step:
+                    e.step = name
+                if isinstance(e, KeyboardInterrupt):
+                    raise Cancelled() from None
+                raise
+            except Exception as e:  # an unexpected bug: keep the step name
+                if on_event:
+                    on_event("step_end", step=name, ok=False, duration=round(time.monotonic() - t0, 3))
+                log.exception("step %s crashed", name)
+                raise BuildError(f"{type(e).__name__}: {e}", step=name) from e
+            if on_event:
+                on_event("step_end", step=name, ok=True, duration=round(time.monotonic() - t0, 3))
+    finally:
+        for step in reversed(started):
+            try:
+                step.cleanup(state)
+            except Exception:
+                log.exception("cleanup of %s failed", step_name(step))

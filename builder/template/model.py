@@ -1,0 +1,129 @@
+"""The typed result of loading a template: what the rest of pybuild consumes.
+
+The template engine (``builder.template.loader.load``) produces a :class:`Template`.
+Component bodies stay unevaluated until the build needs them, because
+provisioners and post-processors may use ``build.*`` values known only while the
+build runs; :meth:`ComponentSpec.evaluate` evaluates them with those values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from builder.errors import Location
+
+# Called with the build-time context variables (source.name, source.type, build.*) and
+# returns the evaluated attributes of a block (nested blocks as lists of dicts).
+Evaluator = Callable[[Mapping[str, Any]], dict[str, Any]]
+
+
+@dataclass
+class VariableInfo:
+    name: str
+    value: Any
+    type: str = "any"
+    description: str = ""
+    sensitive: bool = False
+    location: Location | None = None
+
+
+@dataclass
+class LocalInfo:
+    name: str
+    value: Any
+    sensitive: bool = False
+    location: Location | None = None
+
+
+@dataclass
+class ComponentSpec:
+    """One ``provisioner``/``post-processor``/``error-cleanup-provisioner`` block."""
+
+    kind: str  # "provisioner" | "post-processor" | "error-cleanup-provisioner"
+    type: str  # e.g. "shell"
+    location: Location
+    evaluate: Evaluator
+    name: str = ""
+    only: list[str] = field(default_factory=list)
+    except_: list[str] = field(default_factory=list)
+    # provisioner-only common attributes
+    pause_before: str = ""
+    max_retries: int = 0
+    timeout: str = ""
+    override: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # post-processor-only
+    keep_input_artifact: bool | None = None
+    # locations of the block's own attributes, for diagnostics
+    attr_locations: dict[str, Location] = field(default_factory=dict)
+
+    def applies_to(self, source_name: str) -> bool:
+        """Packer's only/except on source names (e.g. "qemu.rocky9")."""
+        if self.only and source_name not in self.only:
+            return False
+        return source_name not in self.except_
+
+
+@dataclass
+class SourceSpec:
+    """A ``source "type" "name"`` block, possibly renamed/extended inside a build."""
+
+    type: str
+    name: str  # after an in-build rename
+    location: Location
+    evaluate: Evaluator  # evaluated with source.name / source.type in scope
+    attr_locations: dict[str, Location] = field(default_factory=dict)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.type}.{self.name}"
+
+
+@dataclass
+class BuildSpec:
+    name: str
+    description: str
+    location: Location
+    sources: list[SourceSpec]
+    provisioners: list[ComponentSpec] = field(default_factory=list)
+    error_cleanup: ComponentSpec | None = None
+    # each chain is a list of post-processors; a bare `post-processor` block is a chain of one
+    post_processor_chains: list[list[ComponentSpec]] = field(default_factory=list)
+
+
+@dataclass
+class Template:
+    path: str  # file or directory given by the user
+    root: str  # path.root
+    variables: dict[str, VariableInfo]
+    locals: dict[str, LocalInfo]
+    builds: list[BuildSpec]
+    required_version: str = ""
+    required_plugins: dict[str, Any] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+
+    def sensitive_values(self) -> list[Any]:
+        vals = [v.value for v in self.variables.values() if v.sensitive]
+        vals += [v.value for v in self.locals.values() if v.sensitive]
+        return vals
+
+    def variable_values(self) -> dict[str, Any]:
+        return {k: v.value for k, v in self.variables.items()}
+
+
+def build_full_name(build: BuildSpec, source: SourceSpec) -> str:
+    """Packer's build name: ``[<build.name>.]<type>.<source name>``."""
+    return f"{build.name}.{source.full_name}" if build.name else source.full_name
+
+
+__all__ = [
+    "BuildSpec",
+    "ComponentSpec",
+    "Evaluator",
+    "LocalInfo",
+    "SourceSpec",
+    "Template",
+    "VariableInfo",
+    "build_full_name",
+]
