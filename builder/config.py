@@ -277,8 +277,8 @@ def parse_config(
         if key in ignore:
             continue
         name = alias_map.get(key, key)
-        f = fields.get(name)
-        if f is None or name.startswith("_"):
+        fld = fields.get(name)
+        if fld is None or name.startswith("_"):
             hint = did_you_mean(key, [n for n in fields if not n.startswith("_")])
             diags.append(
                 Diagnostic(
@@ -295,7 +295,7 @@ def parse_config(
         except _ConvError as e:
             diags.append(Diagnostic(f'Invalid value for "{key}" in {component}', str(e), where(key)))
             continue
-        choices = f.metadata.get("choices")
+        choices = fld.metadata.get("choices")
         if choices and conv not in choices:
             allowed = ", ".join(repr(c) for c in choices)
             diags.append(
@@ -319,14 +319,19 @@ def parse_config(
                     block,
                 )
             )
+    # cross-field checks run even when some attributes were bad, so that every
+    # problem of the block is reported at once
+    obj: Any = None
+    problems: list[str] = []
+    try:
+        obj = cls(**kwargs)
+        problems = obj.validate() if isinstance(obj, BaseConfig) else []
+    except Exception:  # missing required fields etc. are already diagnosed
+        if not diags:
+            raise
+    for p in problems:
+        key = p.split(":", 1)[0] if ":" in p else ""
+        diags.append(Diagnostic(f"{component}: {p}", "", where(key) if key in fields else block))
     if diags:
         raise ConfigError(diags)
-    obj = cls(**kwargs)
-    problems = obj.validate() if isinstance(obj, BaseConfig) else []
-    if problems:
-        out = []
-        for p in problems:
-            key = p.split(":", 1)[0] if ":" in p else ""
-            out.append(Diagnostic(f"{component}: {p}", "", where(key) if key in fields else block))
-        raise ConfigError(out)
-    return obj
+    return obj  # type: ignore[no-any-return]

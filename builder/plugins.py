@@ -148,6 +148,8 @@ class ProvisionContext(ComponentContext):
     communicator: Communicator | None = None
     http_addr: str = ""  # "ip:port" of pybuild's HTTP server as seen by the guest
     output_dir: Path | None = None
+    # HCL2 `build.*` values (Host, Port, User, SSHPublicKey, PackerHTTPAddr, ...)
+    build_vars: dict[str, Any] = field(default_factory=dict)
 
     def env(self) -> dict[str, str]:
         e = super().env()
@@ -181,6 +183,20 @@ class BuildContext(ComponentContext):
     provision: Callable[[ProvisionContext], None] | None = None
     hooks: Hooks | None = None
     output_dir_default: str = ""
+    # copy a file (serial log, screenshot, provisioner output) into the build's
+    # failure-evidence staging area; kept only if the build fails
+    save_evidence: Callable[[Path], None] | None = None
+
+    def evidence(self, path: Path) -> None:
+        if self.save_evidence is not None and path.exists():
+            try:
+                self.save_evidence(path)
+            except OSError:
+                pass
+
+    def hook(self, phase: str, **kwargs: Any) -> None:
+        if self.hooks is not None:
+            self.hooks.call(phase, **kwargs)
 
 
 # --------------------------------------------------------------------------- components

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from builder.config import BaseConfig, opt
-from builder.plugins import Artifact, Builder, BuildContext, ProvisionContext
+from builder.plugins import Artifact, BuildContext, Builder, ProvisionContext
 
 
 @dataclass(kw_only=True)

@@ -26,7 +26,7 @@ class Step(Generic[S]):
     def run(self, state: S) -> None:
         raise NotImplementedError
 
-    def cleanup(self, state: S) -> None:  # noqa: B027 - optional hook
+    def cleanup(self, state: S) -> None:
         """Undo what run() did (idempotent; tolerates a half-done run)."""
 
 
@@ -40,38 +40,57 @@ def run_steps(
     *,
     on_event: Callable[..., None] | None = None,
     pause: Callable[[str], None] | None = None,
+    on_failure: Callable[[BaseException], None] | None = None,
 ) -> None:
-    """Run steps in order; always run cleanups of started steps in reverse order."""
+    """Run steps in order; always run cleanups of started steps in reverse order.
+
+    ``on_failure`` is called before the cleanups when a step fails or is cancelled, so
+    cleanups can tell a failed build (keep evidence, delete output) from a good one.
+    """
     started: list[Step[S]] = []
     try:
-        for step in steps:
-            name = step_name(step)
-            if pause is not None:
-                pause(name)
-            started.append(step)
-            t0 = time.monotonic()
-            if on_event:
-                on_event("step_start", step=name)
-            try:
-                step.run(state)
-            except (PybuildError, KeyboardInterrupt) as e:
-                if on_event:
-                    on_event("step_end", step=name, ok=False, duration=round(time.monotonic() - t0, 3))
-                if isinstance(e, BuildError) and not e.step:
-                    e.step = name
-                if isinstance(e, KeyboardInterrupt):
-                    raise Cancelled() from None
-                raise
-            except Exception as e:  # an unexpected bug: keep the step name
-                if on_event:
-                    on_event("step_end", step=name, ok=False, duration=round(time.monotonic() - t0, 3))
-                log.exception("step %s crashed", name)
-                raise BuildError(f"{type(e).__name__}: {e}", step=name) from e
-            if on_event:
-                on_event("step_end", step=name, ok=True, duration=round(time.monotonic() - t0, 3))
+        _run_all(steps, state, started, on_event, pause)
+    except BaseException as e:
+        if on_failure is not None:
+            on_failure(e)
+        raise
     finally:
         for step in reversed(started):
             try:
                 step.cleanup(state)
             except Exception:
                 log.exception("cleanup of %s failed", step_name(step))
+
+
+def _run_all(
+    steps: Sequence[Step[S]],
+    state: S,
+    started: list[Step[S]],
+    on_event: Callable[..., None] | None,
+    pause: Callable[[str], None] | None,
+) -> None:
+    for step in steps:
+        name = step_name(step)
+        if pause is not None:
+            pause(name)
+        started.append(step)
+        t0 = time.monotonic()
+        if on_event:
+            on_event("step_start", step=name)
+        try:
+            step.run(state)
+        except (PybuildError, KeyboardInterrupt) as e:
+            if on_event:
+                on_event("step_end", step=name, ok=False, duration=round(time.monotonic() - t0, 3))
+            if isinstance(e, BuildError) and not e.step:
+                e.step = name
+            if isinstance(e, KeyboardInterrupt):
+                raise Cancelled() from None
+            raise
+        except Exception as e:  # an unexpected bug: keep the step name
+            if on_event:
+                on_event("step_end", step=name, ok=False, duration=round(time.monotonic() - t0, 3))
+            log.exception("step %s crashed", name)
+            raise BuildError(f"{type(e).__name__}: {e}", step=name) from e
+        if on_event:
+            on_event("step_end", step=name, ok=True, duration=round(time.monotonic() - t0, 3))

@@ -1,0 +1,546 @@
+"""From a loaded template to finished builds: plan, prepare (validate), run.
+
+- :func:`plan` turns ``build`` blocks into one :class:`PlannedBuild` per source,
+  filtered by ``-only``/``-except``;
+- :func:`prepare` instantiates every component from its configuration schema and
+  collects *all* configuration errors of all builds at once;
+- :class:`Runner` runs the builds (``-parallel-builds``), the provisioners with their
+  common options, the post-processor chains, hooks, failure evidence and the summary.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from builder import secrets
+from builder.cancel import TOKEN
+from builder.config import BaseConfig, parse_config, parse_duration
+from builder.errors import BuildError, Cancelled, ConfigError, Diagnostic, PybuildError, TemplateError
+from builder.hooks import BuildHooks
+from builder.plugins import (
+    REGISTRY,
+    Artifact,
+    BuildContext,
+    Builder,
+    Component,
+    PostProcessContext,
+    PostProcessor,
+    ProvisionContext,
+    Provisioner,
+)
+from builder.template.model import BuildSpec, ComponentSpec, SourceSpec, Template, build_full_name
+from builder.ui import UI, BuildUI, add_build_log
+
+log = logging.getLogger("pybuild.build")
+
+# provisioner attributes handled here, not by the component
+PROVISIONER_COMMON = ("name", "only", "except", "pause_before", "max_retries", "timeout", "override")
+POST_PROCESSOR_COMMON = ("name", "only", "except", "keep_input_artifact")
+
+PLACEHOLDER_BUILD_VARS = {
+    "name": "",
+    "ID": "ERR_ID_NOT_IMPLEMENTED_BY_BUILDER",
+    "Host": "127.0.0.1",
+    "Port": 22,
+    "User": "",
+    "Password": "",
+    "ConnType": "ssh",
+    "PackerRunUUID": "",
+    "PackerHTTPIP": "10.0.2.2",
+    "PackerHTTPPort": "0",
+    "PackerHTTPAddr": "10.0.2.2:0",
+    "SSHPublicKey": "",
+    "SSHPrivateKey": "",
+}
+
+
+@dataclass
+class PlannedBuild:
+    name: str  # "[build.]type.source"
+    build: BuildSpec
+    source: SourceSpec
+
+    @property
+    def source_name(self) -> str:
+        return self.source.full_name  # what only/except in provisioners match
+
+
+@dataclass
+class PreparedComponent:
+    spec: ComponentSpec
+    component: Component[Any]
+
+
+@dataclass
+class PreparedBuild:
+    plan: PlannedBuild
+    builder: Builder[Any]
+    provisioners: list[ComponentSpec]
+    error_cleanup: ComponentSpec | None
+    chains: list[list[ComponentSpec]]
+
+
+@dataclass
+class BuildResult:
+    name: str
+    ok: bool
+    duration: float
+    artifacts: list[Artifact] = field(default_factory=list)
+    error: str = ""
+    failure_dir: Path | None = None
+    cancelled: bool = False
+
+
+def _matches(name: str, patterns: list[str]) -> bool:
+    short = name.split(".", 1)[1] if name.count(".") >= 2 else name
+    for p in patterns:
+        if fnmatch.fnmatchcase(name, p) or fnmatch.fnmatchcase(short, p):
+            return True
+        # Packer also accepts the source name alone ("qemu.x" for "build.qemu.x")
+        if fnmatch.fnmatchcase(name.rsplit(".", 2)[-2] + "." + name.rsplit(".", 1)[-1], p):
+            return True
+    return False
+
+
+def plan(template: Template, only: list[str] | None = None, except_: list[str] | None = None) -> list[PlannedBuild]:
+    out: list[PlannedBuild] = []
+    for b in template.builds:
+        for s in b.sources:
+            name = build_full_name(b, s)
+            if only and not _matches(name, only):
+                continue
+            if except_ and _matches(name, except_):
+                continue
+            out.append(PlannedBuild(name, b, s))
+    return out
+
+
+def _source_ctx(p: PlannedBuild, build_vars: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    bv = dict(PLACEHOLDER_BUILD_VARS)
+    bv["name"] = p.build.name
+    if build_vars:
+        bv.update(build_vars)
+    return {"source": {"name": p.source.name, "type": p.source.type}, "build": bv}
+
+
+def _evaluate(spec: ComponentSpec | SourceSpec, ctx: Mapping[str, Any]) -> dict[str, Any]:
+    return spec.evaluate(ctx)
+
+
+def instantiate(
+    kind: str,
+    type_name: str,
+    raw: Mapping[str, Any],
+    *,
+    where: Any,
+    attr_locations: Mapping[str, Any],
+    ignore: tuple[str, ...] = (),
+    label: str = "",
+) -> Component[Any]:
+    cls = REGISTRY.get(kind, type_name, where)
+    cfg_cls: type[BaseConfig] = cls.Config
+    cfg = parse_config(
+        cfg_cls,
+        raw,
+        component=label or f'{kind} "{type_name}"',
+        block=where,
+        attr_locations=attr_locations,
+        ignore=ignore,
+    )
+    for opt in cfg_cls.options():
+        if opt.sensitive:
+            secrets.add(getattr(cfg, opt.name, None))
+    return cls(cfg)
+
+
+def _apply_override(raw: dict[str, Any], spec: ComponentSpec, source_name: str) -> dict[str, Any]:
+    short = source_name.split(".", 1)[-1]
+    over = spec.override.get(short) or spec.override.get(source_name)
+    if over:
+        raw = {**raw, **over}
+    return raw
+
+
+def prepare(template: Template, plans: list[PlannedBuild]) -> list[PreparedBuild]:
+    """Instantiate every component; raise one TemplateError with every problem."""
+    diags: list[Diagnostic] = []
+    prepared: list[PreparedBuild] = []
+    for p in plans:
+        ctx = _source_ctx(p)
+        builder_obj: Builder[Any] | None = None
+        try:
+            raw = _evaluate(p.source, ctx)
+            builder_obj = instantiate(  # type: ignore[assignment]
+                "builder", p.source.type, raw, where=p.source.location,
+                attr_locations=p.source.attr_locations, label=f'source "{p.source.full_name}"',
+            )
+        except TemplateError as e:
+            diags.extend(e.diagnostics)
+        provs = [s for s in p.build.provisioners if s.applies_to(p.source_name)]
+        specs = list(provs)
+        if p.build.error_cleanup is not None:
+            specs.append(p.build.error_cleanup)
+        for spec in specs:
+            try:
+                raw = _apply_override(_evaluate(spec, ctx), spec, p.source_name)
+                instantiate("provisioner", spec.type, raw, where=spec.location,
+                            attr_locations=spec.attr_locations, ignore=PROVISIONER_COMMON)
+                for attr in ("pause_before", "timeout"):
+                    val = getattr(spec, attr)
+                    if val:
+                        parse_duration(val)
+            except TemplateError as e:
+                diags.extend(e.diagnostics)
+            except ValueError as e:
+                diags.append(Diagnostic(f'Invalid duration in provisioner "{spec.type}"', str(e), spec.location))
+        chains = []
+        for chain in p.build.post_processor_chains:
+            keep = [s for s in chain if s.applies_to(p.source_name)]
+            for spec in keep:
+                try:
+                    raw = _evaluate(spec, ctx)
+                    instantiate("post-processor", spec.type, raw, where=spec.location,
+                                attr_locations=spec.attr_locations, ignore=POST_PROCESSOR_COMMON)
+                except TemplateError as e:
+                    diags.extend(e.diagnostics)
+            chains.append(keep)
+        if builder_obj is not None:
+            prepared.append(PreparedBuild(p, builder_obj, provs, p.build.error_cleanup, chains))
+    if diags:
+        raise TemplateError(diags)
+    return prepared
+
+
+# --------------------------------------------------------------------------- running
+
+
+@dataclass
+class RunOptions:
+    force: bool = False
+    on_error: str = "cleanup"
+    parallel_builds: int = 0
+    debug: bool = False
+    except_: list[str] = field(default_factory=list)  # also skips post-processors by name
+    hooks_module: ModuleType | None = None
+    failure_root: Path | None = None
+    log_dir: Path | None = None
+
+
+class Runner:
+    def __init__(self, template: Template, ui: UI, options: RunOptions):
+        self.template = template
+        self.ui = ui
+        self.options = options
+        self.run_uuid = os.environ.get("PACKER_RUN_UUID") or str(uuid.uuid4())
+        self.sensitive = frozenset(k for k, v in template.variables.items() if v.sensitive)
+        self.variables = template.variable_values()
+
+    # ---------------------------------------------------------------- builds
+
+    def run(self, builds: list[PreparedBuild]) -> list[BuildResult]:
+        results: dict[str, BuildResult] = {}
+        limit = self.options.parallel_builds or len(builds) or 1
+        sem = threading.Semaphore(limit)
+        threads = []
+
+        def worker(pb: PreparedBuild) -> None:
+            with sem:
+                results[pb.plan.name] = self.run_one(pb)
+
+        for pb in builds:
+            t = threading.Thread(target=worker, args=(pb,), name=f"build:{pb.plan.name}", daemon=True)
+            threads.append(t)
+            t.start()
+        for t in threads:
+            while t.is_alive():
+                t.join(0.2)
+        return [results[b.plan.name] for b in builds if b.plan.name in results]
+
+    def run_one(self, pb: PreparedBuild) -> BuildResult:
+        name = pb.plan.name
+        bui = self.ui.for_build(name)
+        start = time.monotonic()
+        staging = Path(tempfile.mkdtemp(prefix="pybuild-evidence-"))
+        log_path = self._log_path(name)
+        handler = add_build_log(log_path)
+        handler.addFilter(_BuildFilter(name))
+        hooks = BuildHooks(
+            self.options.hooks_module, ui=bui, build_name=name, build_type=pb.plan.source.type,
+            variables=self.variables, sensitive=self.sensitive,
+        )
+
+        def save_evidence(path: Path) -> None:
+            shutil.copy2(path, staging / path.name)
+
+        ctx = BuildContext(
+            build_name=name,
+            build_type=pb.plan.source.type,
+            ui=bui,
+            template_dir=Path(self.template.root),
+            variables=self.variables,
+            cancel=TOKEN,
+            force=self.options.force,
+            debug=self.options.debug,
+            source_name_full=pb.plan.source_name,
+            on_error=self.options.on_error,
+            provision=lambda pctx: self.provision(pb, pctx),
+            hooks=hooks,
+            save_evidence=save_evidence,
+        )
+        bui.event("build_start", type=pb.plan.source.type)
+        bui.say(f"Starting build {name} ({pb.plan.source.type})")
+        artifacts: list[Artifact] = []
+        try:
+            hooks.call("pre_build")
+            artifact = pb.builder.run(ctx)
+            if artifact is not None:
+                bui.event("artifact", builder_id=artifact.builder_id, id=artifact.id,
+                          files=[str(f) for f in artifact.files])
+            hooks.call("post_build", artifact=artifact)
+            artifacts = self.post_process(pb, ctx, artifact)
+            dur = time.monotonic() - start
+            bui.event("build_end", ok=True, duration=round(dur, 3))
+            return BuildResult(name, True, dur, artifacts)
+        except (PybuildError, KeyboardInterrupt) as e:
+            err: PybuildError = e if isinstance(e, PybuildError) else Cancelled()
+            dur = time.monotonic() - start
+            msg = secrets.mask(err.render())
+            try:
+                hooks.call("on_error", error=err)
+            except PybuildError as he:
+                bui.error(f"on_error hook failed: {he}")
+            bui.error(f"Build '{name}' errored after {_fmt_dur(dur)}: {msg}")
+            step = getattr(err, "step", "")
+            bui.event("error", step=step, message=msg)
+            fdir = self._failure_dir(name, staging, log_path, bui)
+            bui.error(f"Failure evidence: {fdir}")
+            bui.event("build_end", ok=False, duration=round(dur, 3), failure_dir=str(fdir))
+            return BuildResult(name, False, dur, [], msg, fdir, cancelled=isinstance(err, Cancelled))
+        finally:
+            logging.getLogger("pybuild").removeHandler(handler)
+            handler.close()
+            shutil.rmtree(staging, ignore_errors=True)
+
+    def _log_path(self, name: str) -> Path:
+        d = self.options.log_dir or Path(os.environ.get("PYBUILD_LOG_DIR") or _cache_root() / "logs")
+        d.mkdir(parents=True, exist_ok=True, mode=0o700)
+        ts = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        p = d / f"{name}-{ts}-{os.getpid()}.log"
+        fd = os.open(p, os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0o600)
+        os.close(fd)
+        return p
+
+    def _failure_dir(self, name: str, staging: Path, log_path: Path, bui: BuildUI) -> Path:
+        root = self.options.failure_root or Path(os.environ.get("PYBUILD_FAILURE_DIR") or "pybuild-failures")
+        ts = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        d = root / f"{name}-{ts}"
+        d.mkdir(parents=True, exist_ok=True, mode=0o700)
+        for f in staging.iterdir():
+            shutil.copy2(f, d / f.name)
+        for h in logging.getLogger("pybuild").handlers:
+            h.flush()
+        if log_path.exists():
+            shutil.copy2(log_path, d / "build.log")
+        if bui.last_output:
+            (d / "last-output.txt").write_text("\n".join(bui.last_output[-200:]) + "\n")
+        for f in d.iterdir():
+            os.chmod(f, 0o600)
+        return d
+
+    # ---------------------------------------------------------------- provisioners
+
+    def provision(self, pb: PreparedBuild, pctx: ProvisionContext) -> None:
+        src_ctx = _source_ctx(pb.plan, {**pctx.build_vars, "PackerRunUUID": self.run_uuid})
+        for spec in pb.provisioners:
+            try:
+                self._run_provisioner(pb, spec, pctx, src_ctx)
+            except (PybuildError, KeyboardInterrupt) as e:
+                if pb.error_cleanup is not None and not isinstance(e, (Cancelled, KeyboardInterrupt)):
+                    pctx.ui.say("Provisioning step had errors: running the cleanup provisioner, if present...")
+                    try:
+                        self._run_provisioner(pb, pb.error_cleanup, pctx, src_ctx)
+                    except PybuildError as ce:
+                        pctx.ui.error(f"error-cleanup-provisioner failed: {ce}")
+                raise
+
+    def _run_provisioner(
+        self, pb: PreparedBuild, spec: ComponentSpec, pctx: ProvisionContext, src_ctx: Mapping[str, Any]
+    ) -> None:
+        raw = _apply_override(spec.evaluate(src_ctx), spec, pb.plan.source_name)
+        comp = instantiate("provisioner", spec.type, raw, where=spec.location,
+                           attr_locations=spec.attr_locations, ignore=PROVISIONER_COMMON)
+        assert isinstance(comp, Provisioner)
+        label = spec.name or spec.type
+        if spec.pause_before:
+            secs = float(parse_duration(spec.pause_before))
+            pctx.ui.say(f"Pausing {secs:g}s before the next provisioner...")
+            TOKEN.sleep(secs)
+        timeout = float(parse_duration(spec.timeout)) if spec.timeout else 0.0
+        attempts = max(0, spec.max_retries) + 1
+        for attempt in range(1, attempts + 1):
+            pctx.ui.say(f"Provisioning with {label}..." + (f" (attempt {attempt})" if attempt > 1 else ""))
+            pctx.ui.event("provisioner_start", provisioner=label, attempt=attempt)
+            t0 = time.monotonic()
+            try:
+                _call_with_timeout(lambda: comp.provision(pctx), timeout, label)
+                pctx.ui.event("provisioner_end", provisioner=label, ok=True, duration=round(time.monotonic() - t0, 3))
+                return
+            except (Cancelled, KeyboardInterrupt):
+                raise
+            except PybuildError as e:
+                pctx.ui.event("provisioner_end", provisioner=label, ok=False, error=str(e))
+                if attempt == attempts:
+                    if isinstance(e, BuildError) and not e.step:
+                        e.step = f"provision ({label})"
+                    raise
+                pctx.ui.error(f"Provisioner {label} failed: {e}; retrying")
+                TOKEN.sleep(min(2.0 * attempt, 10.0))
+
+    # ---------------------------------------------------------------- post-processors
+
+    def post_process(self, pb: PreparedBuild, ctx: BuildContext, artifact: Artifact | None) -> list[Artifact]:
+        if artifact is None:
+            return []
+        if not pb.chains:
+            return [artifact]
+        keep_original = False
+        results: list[Artifact] = []
+        pp_ctx = PostProcessContext(
+            build_name=ctx.build_name, build_type=ctx.build_type, ui=ctx.ui, template_dir=ctx.template_dir,
+            variables=ctx.variables, cancel=ctx.cancel, force=ctx.force, debug=ctx.debug,
+        )
+        src_ctx = _source_ctx(pb.plan, {"PackerRunUUID": self.run_uuid})
+        for chain in pb.chains:
+            current = artifact
+            for i, spec in enumerate(chain):
+                label = spec.name or spec.type
+                if self.options.except_ and (spec.name in self.options.except_ or spec.type in self.options.except_):
+                    ctx.ui.say(f"Skipping post-processor {label} (-except) and the rest of its chain")
+                    break
+                raw = spec.evaluate(src_ctx)
+                comp = instantiate("post-processor", spec.type, raw, where=spec.location,
+                                   attr_locations=spec.attr_locations, ignore=POST_PROCESSOR_COMMON)
+                assert isinstance(comp, PostProcessor)
+                ctx.ui.say(f"Running post-processor: {label}")
+                t0 = time.monotonic()
+                ctx.ui.event("post_processor_start", post_processor=label)
+                res = comp.post_process(pp_ctx, current)
+                ctx.ui.event("post_processor_end", post_processor=label, duration=round(time.monotonic() - t0, 3),
+                             artifact_id=res.artifact.id)
+                ctx.hook("post_process", artifact=res.artifact, post_processor=label)
+                keep = res.keep
+                if spec.keep_input_artifact is not None and not res.force_keep:
+                    keep = spec.keep_input_artifact
+                if res.force_keep:
+                    keep = True
+                if i == 0:
+                    keep_original = keep_original or keep
+                elif not keep and current is not artifact and res.artifact is not current:
+                    ctx.ui.message(f"Deleting prior artifact from post-processor {label}")
+                    current.destroy()
+                current = res.artifact
+            results.append(current)
+        if not keep_original and all(r is not artifact for r in results):
+            ctx.ui.message("Deleting original artifact for build")
+            artifact.destroy()
+        return results
+
+
+class _BuildFilter(logging.Filter):
+    def __init__(self, name: str):
+        super().__init__()
+        self.build = name
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.threadName == f"build:{self.build}" or self.build in record.getMessage()
+
+
+def _call_with_timeout(fn: Any, timeout: float, label: str) -> None:
+    if timeout <= 0:
+        fn()
+        return
+    box: dict[str, BaseException] = {}
+
+    def target() -> None:
+        try:
+            fn()
+        except BaseException as e:
+            box["e"] = e
+
+    t = threading.Thread(target=target, name=threading.current_thread().name, daemon=True)
+    t.start()
+    t.join(timeout)
+    if t.is_alive():
+        raise BuildError(f"provisioner {label} timed out after {timeout:g}s")
+    if "e" in box:
+        raise box["e"]
+
+
+def _fmt_dur(sec: float) -> str:
+    m, s = divmod(int(sec), 60)
+    return f"{m} minutes {s} seconds" if m else f"{sec:.1f} seconds"
+
+
+def _cache_root() -> Path:
+    return Path(os.environ.get("PYBUILD_CACHE_DIR") or Path.home() / ".cache" / "pybuild")
+
+
+def summary_table(results: list[BuildResult]) -> str:
+    rows = [("BUILD", "STATUS", "DURATION", "ARTIFACT")]
+    for r in results:
+        status = "ok" if r.ok else ("cancelled" if r.cancelled else "FAILED")
+        art = "; ".join(str(a) for a in r.artifacts) if r.ok else (str(r.failure_dir) if r.failure_dir else "")
+        rows.append((r.name, status, f"{r.duration:.1f}s", art))
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    lines = []
+    for row in rows:
+        lines.append("  ".join(c.ljust(widths[i]) if i < 3 else c for i, c in enumerate(row)).rstrip())
+    return "\n".join(lines)
+
+
+def junit_xml(results: list[BuildResult]) -> str:
+    from xml.sax.saxutils import escape, quoteattr
+
+    fails = sum(1 for r in results if not r.ok)
+    total = sum(r.duration for r in results)
+    out = ['<?xml version="1.0" encoding="UTF-8"?>',
+           f'<testsuite name="pybuild" tests="{len(results)}" failures="{fails}" time="{total:.3f}">']
+    for r in results:
+        out.append(f'  <testcase classname="pybuild" name={quoteattr(r.name)} time="{r.duration:.3f}">')
+        if not r.ok:
+            out.append(f"    <failure message={quoteattr(secrets.mask(r.error.splitlines()[0] if r.error else 'failed'))}>"
+                       f"{escape(secrets.mask(r.error))}</failure>")
+        else:
+            out.append(f"    <system-out>{escape('; '.join(str(a) for a in r.artifacts))}</system-out>")
+        out.append("  </testcase>")
+    out.append("</testsuite>")
+    return "\n".join(out) + "\n"
+
+
+__all__ = [
+    "BuildResult",
+    "ConfigError",
+    "PlannedBuild",
+    "PreparedBuild",
+    "RunOptions",
+    "Runner",
+    "junit_xml",
+    "plan",
+    "prepare",
+    "summary_table",
+    "sys",
+]

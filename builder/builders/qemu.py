@@ -1,0 +1,135 @@
+"""The ``qemu`` builder: Packer's qemu plugin, booting QEMU directly.
+
+The step list below is the whole build; each step lives in its own module under
+:mod:`builder.steps` with ``run`` and ``cleanup`` side by side.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from builder.plugins import Artifact, BuildContext, Builder
+from builder.qemu.config import QemuConfig, resolve_accelerator
+from builder.qemu.state import QemuState
+from builder.steps import Step, run_steps
+from builder.steps.boot_command import StepTypeBootCommand
+from builder.steps.connect import StepConnect
+from builder.steps.convert import StepConvertDisk
+from builder.steps.disk import StepCopyDisk, StepCreateDisk, StepResizeDisk
+from builder.steps.download import StepDownload
+from builder.steps.efivars import StepPrepareEfivars
+from builder.steps.http_server import StepHTTPServer
+from builder.steps.media_images import StepCreateCD, StepCreateFloppy
+from builder.steps.output_dir import StepOutputDir
+from builder.steps.ports import StepPortForward, StepVNCPort
+from builder.steps.provision import StepProvision
+from builder.steps.qemu_run import StepRunQemu
+from builder.steps.qmp import StepQMP
+from builder.steps.shutdown import StepShutdown
+from builder.steps.ssh_keygen import StepSSHKeyGen
+
+BUILDER_ID = "transcend.qemu"
+
+
+def steps() -> list[Step[QemuState]]:
+    """What a qemu build does, in order (cleanups run in reverse)."""
+    return [
+        StepDownload(),  # iso_url → cache (checksum verified)
+        StepOutputDir(),  # output_directory (must not exist unless -force)
+        StepCreateFloppy(),  # floppy_files / floppy_content
+        StepCreateCD(),  # cd_files / cd_content (cidata seeds)
+        StepCreateDisk(),  # qemu-img create (or overlay)
+        StepCopyDisk(),  # disk_image: copy / convert the source image
+        StepResizeDisk(),  # disk_image: grow to disk_size
+        StepSSHKeyGen(),  # temporary key pair ({{ .SSHPublicKey }})
+        StepHTTPServer(),  # http_directory / http_content (+ jinja2 .j2 rendering)
+        StepPortForward(),  # host port → guest sshd
+        StepVNCPort(),  # VNC display
+        StepPrepareEfivars(),  # UEFI NVRAM copy
+        StepRunQemu(),  # start QEMU
+        StepQMP(),  # QMP client (powerdown, screenshots)
+        StepTypeBootCommand(),  # boot_wait, boot_command over VNC / QMP / serial
+        StepConnect(),  # wait for SSH
+        StepProvision(),  # provisioners
+        StepShutdown(),  # shutdown_command / ACPI, wait for QEMU to exit
+        StepConvertDisk(),  # qemu-img convert (compaction, compression)
+    ]
+
+
+class QemuBuilder(Builder[QemuConfig]):
+    Config = QemuConfig
+    builder_id = BUILDER_ID
+
+    def run(self, ctx: BuildContext) -> Artifact | None:
+        cfg = self.config
+        source = ctx.source_name
+        output_dir = Path(cfg.output_directory or f"output-{source}")
+        vm_name = cfg.vm_name or f"packer-{source}"
+        accel, why = resolve_accelerator(cfg.accelerator)
+        run_dir = Path(tempfile.mkdtemp(prefix="pybuild-"))
+        os.chmod(run_dir, 0o700)
+        state = QemuState(
+            cfg=cfg,
+            ctx=ctx,
+            build_name=ctx.build_name,
+            source_name=source,
+            vm_name=vm_name,
+            output_dir=output_dir,
+            run_dir=run_dir,
+            accelerator=accel,
+        )
+        if why == "PYBUILD_ACCELERATOR":
+            state.notes["PYBUILD_ACCELERATOR"] = accel
+        ctx.ui.message(f"Accelerator: {accel} ({why})")
+
+        def failed(_: BaseException) -> None:
+            state.failed = True
+
+        try:
+            run_steps(steps(), state, on_event=ctx.ui.event, pause=_pauser(ctx), on_failure=failed)
+        finally:
+            shutil.rmtree(run_dir, ignore_errors=True)
+        return _artifact(state)
+
+
+def _pauser(ctx: BuildContext):  # type: ignore[no-untyped-def]
+    if not ctx.debug:
+        return None
+
+    def pause(step: str) -> None:
+        ctx.ui.say(f"Pausing before step {step}. Press enter to continue.")
+        try:
+            input()
+        except EOFError:
+            pass
+
+    return pause
+
+
+def _artifact(state: QemuState) -> Artifact:
+    cfg = state.cfg
+    files = []
+    for p in sorted(state.output_dir.rglob("*")):
+        if not p.is_file() or p.name == "serial.log":
+            continue
+        if p.name == "efivars.fd" and cfg.efi_drop_efivars:
+            continue
+        files.append(p)
+    return Artifact(
+        builder_id=BUILDER_ID,
+        id="VM",
+        files=files,
+        directory=state.output_dir,
+        description=f"VM files in directory: {state.output_dir}",
+        data={
+            "diskName": state.vm_name,
+            "diskPaths": [str(p) for p in state.disk_paths],
+            "diskType": cfg.format,
+            "diskSize": cfg.disk_size_qemu(),
+            "domainType": state.accelerator,
+            "serialLog": str(state.serial_log),
+        },
+    )

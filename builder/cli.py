@@ -1,0 +1,300 @@
+"""pybuild's command line: Packer's commands and flags.
+
+    pybuild TEMPLATE                    build (the design card's usage)
+    pybuild build|validate|inspect|console|fmt|version|plugins|render-http ...
+
+Exit codes: 0 success; 1 a build failed; 2 template or usage error; 3 ``fmt -check``
+found changes; 130 interrupted. Errors are rendered once here; tracebacks only with
+``--debug``/``PYBUILD_DEBUG=1``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import sys
+import traceback
+from pathlib import Path
+
+from builder import PACKER_COMPAT_VERSION, __version__, secrets
+from builder.errors import PybuildError, TemplateError, UsageError
+
+COMMANDS = ("build", "validate", "inspect", "console", "fmt", "version", "plugins", "render-http")
+
+
+def _var_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-var", "--var", action="append", default=[], metavar="NAME=VALUE", help="set a variable")
+    p.add_argument("-var-file", "--var-file", action="append", default=[], metavar="FILE", help="variables file")
+
+
+def _filter_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-only", "--only", default="", help="comma-separated build name globs to run")
+    p.add_argument("-except", "--except", dest="except_", default="", help="build names (or post-processors) to skip")
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="pybuild", description="Packer-compatible image builder for OpenStack")
+    top.add_argument("--debug", action="store_true", help="show Python tracebacks")
+    sub = top.add_subparsers(dest="command")
+
+    b = sub.add_parser("build", help="build images from a template")
+    _var_flags(b)
+    _filter_flags(b)
+    b.add_argument("-force", "--force", action="store_true", help="replace existing output directories")
+    b.add_argument("-on-error", "--on-error", default="cleanup",
+                   choices=("cleanup", "abort", "ask", "run-cleanup-provisioner"))
+    b.add_argument("-parallel-builds", "--parallel-builds", type=int, default=0, help="0 = no limit")
+    b.add_argument("-timestamp-ui", "--timestamp-ui", action="store_true")
+    b.add_argument("-machine-readable", "--machine-readable", action="store_true")
+    b.add_argument("-debug", dest="step_debug", action="store_true", help="pause between steps")
+    b.add_argument("-color", "--color", default="true")
+    b.add_argument("--log-json", metavar="FILE", help="write one JSON event per line")
+    b.add_argument("--report", metavar="FILE", help="write a JUnit XML report")
+    b.add_argument("--hooks", metavar="FILE", help="Python hooks file (default: pybuild_hooks.py beside the template)")
+    b.add_argument("template")
+
+    v = sub.add_parser("validate", help="check a template")
+    _var_flags(v)
+    _filter_flags(v)
+    v.add_argument("-syntax-only", "--syntax-only", action="store_true")
+    v.add_argument("-machine-readable", "--machine-readable", action="store_true")
+    v.add_argument("template")
+
+    i = sub.add_parser("inspect", help="show a template's variables, locals and builds")
+    _var_flags(i)
+    i.add_argument("-machine-readable", "--machine-readable", action="store_true")
+    i.add_argument("template")
+
+    c = sub.add_parser("console", help="evaluate expressions (one per line on stdin)")
+    _var_flags(c)
+    c.add_argument("template", nargs="?")
+
+    f = sub.add_parser("fmt", help="format HCL files")
+    f.add_argument("-check", "--check", action="store_true")
+    f.add_argument("-diff", "--diff", action="store_true")
+    f.add_argument("-write", "--write", default="true")
+    f.add_argument("-recursive", "--recursive", action="store_true")
+    f.add_argument("paths", nargs="*", default=["."])
+
+    sub.add_parser("version", help="print the version")
+    sub.add_parser("plugins", help="list builders, provisioners and post-processors")
+
+    r = sub.add_parser("render-http", help="write the rendered HTTP files (kickstarts...) of a build")
+    _var_flags(r)
+    r.add_argument("-only", "--only", default="")
+    r.add_argument("--out", required=True)
+    r.add_argument("template")
+    return top
+
+
+def _parse_vars(items: list[str]) -> dict[str, str]:
+    out = {}
+    for it in items:
+        if "=" not in it:
+            raise UsageError(f'invalid -var "{it}": expected NAME=VALUE')
+        k, v = it.split("=", 1)
+        out[k.strip()] = v
+    return out
+
+
+def _globs(s: str) -> list[str]:
+    return [x.strip() for x in s.split(",") if x.strip()]
+
+
+def _load(args: argparse.Namespace, syntax_only: bool = False):  # type: ignore[no-untyped-def]
+    from builder.template.loader import load
+
+    path = args.template
+    if not os.path.exists(path):
+        raise UsageError(f"template {path} does not exist")
+    return load(path, var_files=args.var_file, vars=_parse_vars(args.var), env=os.environ, syntax_only=syntax_only)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from builder.build import plan, prepare
+
+    tpl = _load(args, syntax_only=args.syntax_only)
+    if args.syntax_only:
+        print("Syntax-only check passed. Everything looks okay.")
+        return 0
+    plans = plan(tpl, _globs(args.only), _globs(args.except_))
+    prepare(tpl, plans)
+    _check_boot_commands(tpl, plans)
+    print("The configuration is valid.")
+    return 0
+
+
+def _check_boot_commands(tpl, plans) -> None:  # type: ignore[no-untyped-def]
+    """Boot commands are parsed by the builder config's validate(); nothing more here."""
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    from builder.template.inspect import inspect_text
+
+    print(inspect_text(_load(args)))
+    return 0
+
+
+def cmd_console(args: argparse.Namespace) -> int:
+    from builder.template.console import console_eval
+
+    tpl = _load(args) if args.template else None
+    rc = 0
+    for line in sys.stdin:
+        expr = line.strip()
+        if not expr:
+            continue
+        try:
+            print(secrets.mask(console_eval(tpl, expr)))
+        except TemplateError as e:
+            print(secrets.mask(e.render()), file=sys.stderr)
+            rc = 1
+    return rc
+
+
+def cmd_fmt(args: argparse.Namespace) -> int:
+    from builder.template.fmt import format_hcl
+
+    files: list[Path] = []
+    for p in map(Path, args.paths):
+        if p.is_dir():
+            pattern = "**/*" if args.recursive else "*"
+            files += sorted(f for f in p.glob(pattern) if f.name.endswith((".pkr.hcl", ".pkrvars.hcl")))
+        elif p.exists():
+            files.append(p)
+        else:
+            raise UsageError(f"{p} does not exist")
+    changed = 0
+    write = args.write.lower() != "false" and not args.check
+    for f in files:
+        old = f.read_text()
+        new = format_hcl(old)
+        if new == old:
+            continue
+        changed += 1
+        print(f)
+        if args.diff:
+            sys.stdout.writelines(difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"old/{f}", f"new/{f}"))
+        if write:
+            f.write_text(new)
+    return 3 if (args.check and changed) else 0
+
+
+def cmd_plugins(args: argparse.Namespace) -> int:
+    from builder.plugins import REGISTRY
+
+    rows = [(i.kind, i.type, i.origin, i.target) for i in REGISTRY.infos()]
+    w = [max(len(r[k]) for r in rows) for k in range(3)]
+    for r in rows:
+        print(f"{r[0]:<{w[0]}}  {r[1]:<{w[1]}}  {r[2]:<{w[2]}}  {r[3]}")
+    return 0
+
+
+def cmd_render_http(args: argparse.Namespace) -> int:
+    from builder.build import _source_ctx, plan
+    from builder.config import parse_config
+    from builder.httpserver import HTTPConfig, render_http
+
+    tpl = _load(args)
+    plans = plan(tpl, _globs(args.only), [])
+    if not plans:
+        raise UsageError("no build matches -only")
+    out = Path(args.out)
+    for p in plans:
+        raw = p.source.evaluate(_source_ctx(p))
+        keys = {o.name for o in HTTPConfig.options()}
+        cfg = parse_config(HTTPConfig, {k: v for k, v in raw.items() if k in keys}, component=p.name)
+        if not (cfg.http_directory or cfg.http_content):
+            continue
+        dest = out / p.name if len(plans) > 1 else out
+        dest.mkdir(parents=True, exist_ok=True)
+        ctx = dict(tpl.variable_values())
+        ctx.update(build_name=p.source.name, HTTPIP="10.0.2.2", HTTPPort=8000, SSHPublicKey="")
+        for f in render_http(cfg, ctx, dest):
+            print(f)
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from builder.build import Runner, RunOptions, junit_xml, plan, prepare, summary_table
+    from builder.cancel import install_signal_handlers
+    from builder.hooks import find_hooks_file, load_hooks_module
+    from builder.ui import UI, EventSink, UIOptions, setup_logging
+
+    setup_logging(os.environ.get("PYBUILD_LOG", "") not in ("", "0"),
+                  Path(os.environ["PYBUILD_LOG_PATH"]) if os.environ.get("PYBUILD_LOG_PATH") else None)
+    tpl = _load(args)
+    secrets.add(*tpl.sensitive_values())
+    plans = plan(tpl, _globs(args.only), _globs(args.except_))
+    if not plans:
+        raise UsageError("no builds to run (check -only/-except)")
+    prepared = prepare(tpl, plans)
+    hooks_file = find_hooks_file(Path(tpl.root), args.hooks)
+    hooks_mod = load_hooks_module(hooks_file) if hooks_file else None
+    events = EventSink(Path(args.log_json) if args.log_json else None)
+    ui = UI(options=UIOptions(timestamp=args.timestamp_ui, machine_readable=args.machine_readable), events=events)
+    install_signal_handlers()
+    opts = RunOptions(
+        force=args.force, on_error=args.on_error, parallel_builds=args.parallel_builds, debug=args.step_debug,
+        except_=_globs(args.except_), hooks_module=hooks_mod,
+    )
+    results = Runner(tpl, ui, opts).run(prepared)
+    events.close()
+    print()
+    if any(not r.ok for r in results):
+        print("==> Some builds didn't complete successfully and had errors:")
+        for r in results:
+            if not r.ok:
+                print(f"--> {r.name}: {r.error.splitlines()[0] if r.error else 'failed'}")
+    else:
+        print("==> Builds finished. The artifacts of successful builds are:")
+        for r in results:
+            for a in r.artifacts:
+                print(f"--> {r.name}: {a}")
+    print()
+    print(secrets.mask(summary_table(results)))
+    if args.report:
+        Path(args.report).write_text(junit_xml(results))
+    from builder.cancel import TOKEN
+
+    if TOKEN.cancelled or any(r.cancelled for r in results):
+        return 130
+    return 0 if all(r.ok for r in results) else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv or os.environ.get("PYBUILD_DEBUG") == "1"
+    # `pybuild TEMPLATE [flags]` means build
+    first = next((a for a in argv if not a.startswith("-")), None)
+    if first is not None and first not in COMMANDS and argv and argv[0] not in ("-h", "--help"):
+        argv = ["build", *argv] if argv[0] != "--debug" else ["--debug", "build", *argv[1:]]
+    args = parser().parse_args(argv)
+    if args.command is None:
+        parser().print_help()
+        return 2
+    if args.command == "version":
+        print(f"pybuild {__version__} (Packer {PACKER_COMPAT_VERSION} compatible)")
+        return 0
+    handlers = {
+        "build": cmd_build, "validate": cmd_validate, "inspect": cmd_inspect, "console": cmd_console,
+        "fmt": cmd_fmt, "plugins": cmd_plugins, "render-http": cmd_render_http,
+    }
+    try:
+        return handlers[args.command](args)
+    except PybuildError as e:
+        if debug:
+            traceback.print_exc()
+        print(secrets.mask(e.render()), file=sys.stderr)
+        code = e.exit_code
+        if args.command == "build" and isinstance(e, TemplateError):
+            code = 2
+        return code
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

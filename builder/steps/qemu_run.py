@@ -1,0 +1,72 @@
+"""Step qemu_run — uses: everything above; produces: state.qemu (the running VM).
+
+Builds the command line with the pure :func:`builder.qemu.argv.build_argv`, starts QEMU
+through the subprocess helper (its own session, output to ``qemu.log``), and checks it
+did not exit at once. Cleanup ends QEMU (SIGTERM, then SIGKILL) if it still runs.
+"""
+
+from __future__ import annotations
+
+import shlex
+
+from builder import secrets
+from builder.errors import BuildError
+from builder.gotemplate import render
+from builder.qemu.argv import RunFacts, build_argv, display_available
+from builder.qemu.state import QemuState
+from builder.run import Process
+from builder.steps import Step
+
+
+class StepRunQemu(Step[QemuState]):
+    name = "qemu_run"
+
+    def run(self, state: QemuState) -> None:
+        c = state.cfg
+        if state.accelerator == "tcg":
+            state.ui.warn(
+                "QEMU runs with TCG (software emulation): builds are much slower than with KVM"
+                if not c.accelerator and "PYBUILD_ACCELERATOR" not in state.notes
+                else "QEMU runs with TCG (software emulation)"
+            )
+        facts = RunFacts(
+            vm_name=state.vm_name,
+            accelerator=state.accelerator,
+            disk_paths=[str(p) for p in state.disk_paths],
+            iso_path="" if c.disk_image or state.iso_path is None else str(state.iso_path),
+            cd_path=str(state.cd_path) if state.cd_path else "",
+            floppy_path=str(state.floppy_path) if state.floppy_path else "",
+            vnc_display=(state.vnc_lease.port - 5900) if state.vnc_lease else None,
+            ssh_host_port=state.ssh_host_port,
+            guest_port=c.ssh_port,
+            qmp_path=str(state.qmp_path),
+            serial_sock=str(state.serial_sock),
+            serial_log=str(state.serial_log),
+            efivars_path=str(state.efivars_path) if state.efivars_path else "",
+            efi_code=state.efi_code,
+            has_display=display_available(),
+        )
+        data = state.template_data()
+        argv = build_argv(c, facts, render=lambda s: render(s, data))
+        state.qemu_argv = argv
+        state.ui.message("Qemu command: " + secrets.mask(shlex.join(argv)))
+        for lease in (state.vnc_lease, state.ssh_lease):
+            if lease is not None and hasattr(lease, "close_socket"):
+                lease.close_socket()
+        state.qemu = Process(argv, log_path=state.run_dir / "qemu.log")
+        state.ui.event("qemu_started", pid=state.qemu.pid)
+        rc = state.qemu.wait(0.5)
+        if rc is not None:
+            log = (state.run_dir / "qemu.log").read_text(errors="replace")[-3000:]
+            raise BuildError(f"QEMU exited at once with code {rc}:\n{log.strip()}")
+
+    def cleanup(self, state: QemuState) -> None:
+        if state.qemu is None:
+            return
+        qlog = state.run_dir / "qemu.log"
+        if state.qemu.poll() is None:
+            state.ui.say("Stopping QEMU")
+        state.qemu.stop(grace=3.0)
+        if state.failed:
+            state.ctx.evidence(qlog)
+        state.qemu = None
