@@ -30,9 +30,27 @@ _PLUGINS = ("tests.fixtures.images", "tests.fixtures.glance", "tests.fixtures.di
 pytest_plugins = [m for m in _PLUGINS if (ROOT / (m.replace(".", "/") + ".py")).exists()]
 
 
+def _descends_from_us(pid: int) -> bool:
+    me = os.getpid()
+    for _ in range(64):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            return False
+        if ppid == me:
+            return True
+        if ppid <= 1:
+            return False
+        pid = ppid
+    return False
+
+
 def _qemu_pids() -> set[int]:
+    """QEMU processes started by this test session (children of this pytest or of its
+    children); a QEMU that pybuild detaches into its own session still has us as parent."""
     out = subprocess.run(["pgrep", "-f", "qemu-system"], capture_output=True, text=True).stdout
-    return {int(p) for p in out.split()}
+    return {int(p) for p in out.split() if _descends_from_us(int(p))}
 
 
 @pytest.fixture(scope="session", autouse=True)

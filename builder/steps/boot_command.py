@@ -4,13 +4,12 @@ boot_keyboard; produces: state.serial (the serial console) and the typed boot co
 Beyond Packer's blind sleep: ``boot_wait_for`` waits for text on the serial console, and
 ``boot_verify_echo`` reads back the boot loader's serial echo and retypes a wrong line
 before pressing Enter. Keyboards: VNC (Packer's), QMP ``send-key``, or the serial port.
+The sequencing itself lives in :mod:`builder.bootcommand.step`.
 """
 
 from __future__ import annotations
 
-from builder.bootcommand.drivers import KeyboardDriver, QMPKeyboard, SerialKeyboard, VNCKeyboard
-from builder.bootcommand.grammar import parse
-from builder.bootcommand.typer import type_actions
+from builder.bootcommand.step import open_keyboard, type_boot_command, wait_for_boot
 from builder.bootcommand.vnc import RFBClient
 from builder.gotemplate import render
 from builder.qemu.serial import SerialConsole
@@ -25,58 +24,49 @@ class StepTypeBootCommand(Step[QemuState]):
         c = state.cfg
         user_serial = any(row and row[0] == "-serial" for row in c.qemuargs)
         state.serial = SerialConsole(None if user_serial else str(state.serial_sock), str(state.serial_log))
-        steps = c.steps()
-        if c.boot_wait_for:
-            state.ui.say(f"Waiting for {c.boot_wait_for!r} on the serial console...")
-            state.serial.wait_for(c.boot_wait_for, float(c.boot_wait_for_timeout) or 300.0, offset=0)
-        elif steps:
-            wait = c.boot_wait_seconds()
-            if wait > 0:
-                state.ui.say(f"Waiting {wait:g}s for boot...")
-                state.ctx.cancel.sleep(wait)
-        if steps:
-            self._type(state, steps)
-        state.ctx.hook("post_boot", state=state)
-
-    def _type(self, state: QemuState, steps: list[tuple[str, str]]) -> None:
-        c = state.cfg
+        cancel = state.ctx.cancel
+        if not c.steps():
+            if c.boot_wait_for:
+                wait_for_boot(c, serial=state.serial, ui=state.ui, cancel=cancel)
+            state.ctx.hook("post_boot", state=state)
+            return
+        vnc = None
+        if c.boot_keyboard == "vnc":
+            assert state.vnc_lease is not None, "VNC is disabled"
+            vnc = RFBClient(c.vnc_bind_address or "127.0.0.1", state.vnc_lease.port,
+                            password=c.vnc_password if c.vnc_use_password else "")
+        needs_serial = c.boot_keyboard == "serial" or c.boot_verify_echo
+        # boot_wait first (Packer connects to VNC after it), then the keyboard
+        wait_for_boot(c, serial=state.serial, ui=state.ui, cancel=cancel)
+        if vnc is not None:
+            vnc.connect(cancel=cancel)
+        if needs_serial:
+            state.serial.connect(cancel=cancel)
+        keyboard = open_keyboard(c, vnc=vnc, qmp=state.qmp, serial=state.serial, cancel=cancel)
         data = state.template_data()
-        interval = c.key_interval()
-        driver = self._driver(state, interval)
         try:
-            for text, desc in steps:
-                rendered = render(text, data, user_vars=state.ctx.variables, build_name=state.source_name,
-                                  build_type="qemu")
-                actions = parse(rendered)
-                how = {"vnc": "VNC", "qmp": "QMP", "serial": "the serial console"}[c.boot_keyboard]
-                state.ui.say(f"Typing the boot command over {how}..." + (f" ({desc})" if desc else ""))
-                result = type_actions(
-                    actions, driver, interval=interval, cancel=state.ctx.cancel,
-                    serial=state.serial if c.boot_verify_echo else None,
-                    verify_echo=c.boot_verify_echo, verify_attempts=c.boot_verify_attempts,
-                    on_event=state.ui.event,
-                )
-                state.ui.event("boot_command_typed", keyboard=c.boot_keyboard, text=rendered,
-                               retyped=getattr(result, "retypes", 0))
+            results = type_boot_command(
+                c, keyboard, serial=state.serial if needs_serial else None,
+                render=lambda s: render(s, data, user_vars=state.ctx.variables, build_name=state.source_name,
+                                        build_type="qemu"),
+                ui=state.ui, cancel=cancel, wait=False,
+                debug_pause=(lambda d: _pause(state, d)) if state.ctx.debug else None,
+            )
         finally:
-            driver.close()
-
-    def _driver(self, state: QemuState, interval: float) -> KeyboardDriver:
-        c = state.cfg
-        if c.boot_keyboard == "qmp":
-            assert state.qmp is not None
-            return QMPKeyboard(state.qmp, cancel=state.ctx.cancel)
-        if c.boot_keyboard == "serial":
-            assert state.serial is not None
-            state.serial.connect(cancel=state.ctx.cancel)
-            return SerialKeyboard(state.serial)
-        assert state.vnc_lease is not None, "VNC is disabled"
-        client = RFBClient(c.vnc_bind_address or "127.0.0.1", state.vnc_lease.port,
-                           password=c.vnc_password if c.vnc_use_password else "")
-        client.connect(cancel=state.ctx.cancel)
-        return VNCKeyboard(client, hold=interval, cancel=state.ctx.cancel)
+            keyboard.close()
+        state.ui.event("boot_command_typed", keyboard=c.boot_keyboard, steps=len(results),
+                       retypes=sum(r.retypes for r in results))
+        state.ctx.hook("post_boot", state=state)
 
     def cleanup(self, state: QemuState) -> None:
         if state.serial is not None:
             state.serial.close()
             state.serial = None
+
+
+def _pause(state: QemuState, what: str) -> None:
+    state.ui.say(f"Paused after {what}. Press enter to continue.")
+    try:
+        input()
+    except EOFError:
+        pass

@@ -7,6 +7,8 @@ Every request is logged and emitted as an ``http_request`` event.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from builder.httpserver import HTTPServer
 from builder.qemu.state import QemuState
 from builder.steps import Step
@@ -30,7 +32,7 @@ class StepHTTPServer(Step[QemuState]):
             HTTPIP=state.http_ip,
             SSHPublicKey=state.keypair.public_openssh if state.keypair else "",
         )
-        state.http = HTTPServer(c, render_vars=render_vars, on_request=on_request, base_dir=state.ctx.template_dir)
+        state.http = HTTPServer(c, render_vars=render_vars, on_request=on_request, base_dir=Path.cwd())
         state.http_port = state.http.start()
         state.http.render_vars["HTTPPort"] = state.http_port
         state.ui.say(
