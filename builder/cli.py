@@ -20,7 +20,7 @@ from pathlib import Path
 from builder import PACKER_COMPAT_VERSION, __version__, secrets
 from builder.errors import PybuildError, TemplateError, UsageError
 
-COMMANDS = ("build", "validate", "inspect", "console", "fmt", "version", "plugins", "render-http")
+COMMANDS = ("build", "validate", "inspect", "console", "fmt", "version", "plugins", "render-http", "verify")
 
 
 def _var_flags(p: argparse.ArgumentParser) -> None:
@@ -85,7 +85,46 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("-only", "--only", default="")
     r.add_argument("--out", required=True)
     r.add_argument("template")
+    vf = sub.add_parser("verify", help="boot an image the way Nova would and check its OpenStack features")
+    vf.add_argument("image")
+    vf.add_argument("--disk-size", default="", help="flavor disk (e.g. 4G); default 2x the virtual size")
+    vf.add_argument("--datasource", default="configdrive", choices=("configdrive", "nocloud"))
+    vf.add_argument("--user", default="debian", help="the image's default cloud user (gets the SSH key)")
+    vf.add_argument("--expect", default="", help="comma-separated checks that must pass (default: all standard)")
+    vf.add_argument("--report", metavar="FILE.json", help="write the report as JSON")
+    vf.add_argument("--evidence-dir", default="", help="where to keep serial log + screenshot on failure")
+    vf.add_argument("--timeout", type=float, default=420.0, help="seconds to wait for SSH")
     return top
+
+
+def _size(text: str) -> int:
+    t = text.strip().upper()
+    mult = {"K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
+    if t and t[-1] in mult:
+        return int(float(t[:-1]) * mult[t[-1]])
+    return int(t) if t else 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from builder.cancel import install_signal_handlers
+    from builder.ui import UI
+    from builder.verify import CHECKS, VerifyOptions, verify_image
+
+    expect = _globs(args.expect)
+    unknown = [e for e in expect if e not in CHECKS]
+    if unknown:
+        raise UsageError(f"unknown check(s) {unknown}; checks are: {', '.join(CHECKS)}")
+    install_signal_handlers()
+    opts = VerifyOptions(disk_size=_size(args.disk_size), datasource=args.datasource, user=args.user,
+                         expect=expect, boot_timeout=args.timeout,
+                         evidence_dir=Path(args.evidence_dir) if args.evidence_dir else None)
+    rep = verify_image(Path(args.image), opts, UI().for_build("verify"))
+    print(rep.table())
+    if rep.evidence_dir:
+        print(f"Evidence (serial log, screenshot): {rep.evidence_dir}")
+    if args.report:
+        Path(args.report).write_text(rep.to_json())
+    return 0 if rep.ok else 1
 
 
 def _parse_vars(items: list[str]) -> dict[str, str]:
@@ -279,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     handlers = {
         "build": cmd_build, "validate": cmd_validate, "inspect": cmd_inspect, "console": cmd_console,
-        "fmt": cmd_fmt, "plugins": cmd_plugins, "render-http": cmd_render_http,
+        "fmt": cmd_fmt, "plugins": cmd_plugins, "render-http": cmd_render_http, "verify": cmd_verify,
     }
     try:
         return handlers[args.command](args)
@@ -294,6 +333,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `pybuild inspect T | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,18 @@
+"""The HCL2 template engine: loads unchanged Packer HCL2 templates.
+
+Modules:
+
+* ``loader``    ``load(path, var_files=, vars=, env=, syntax_only=)`` → :class:`model.Template`;
+                raises :class:`builder.errors.TemplateError` with every diagnostic at once.
+* ``expr``      compiles python-hcl2's raw Lark parse tree into a small expression AST whose
+                nodes carry file/line/column; scans heredoc and ``templatefile`` templates.
+* ``evaluator`` evaluates that AST over Python native values (``try``/``can`` are special
+                forms); ``render_template_string`` for ``templatefile``.
+* ``typeexpr``  variable type constraints and cty-like conversions.
+* ``cache``     on-disk cache of compiled ASTs (keeps ``pybuild validate`` fast).
+* ``console``   ``console_eval`` with ``packer console`` output formatting.
+* ``fmt``       ``format_hcl``, ``packer fmt``-compatible formatting.
+* ``inspect``   ``inspect_text``, ``packer inspect``-style summary.
+* ``functions`` the function library (``FUNCTIONS``, ``make_functions``).
+* ``model``     the typed result consumed by the rest of pybuild.
+"""

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from builder.errors import Location
+from builder.errors import Diagnostic, Location
 
 # Called with the build-time context variables (source.name, source.type, build.*) and
 # returns the evaluated attributes of a block (nested blocks as lists of dicts).
@@ -102,6 +102,8 @@ class Template:
     required_version: str = ""
     required_plugins: dict[str, Any] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    # non-fatal diagnostics (e.g. undeclared variables assigned in var files, ignored blocks)
+    warnings: list[Diagnostic] = field(default_factory=list)
 
     def sensitive_values(self) -> list[Any]:
         vals = [v.value for v in self.variables.values() if v.sensitive]

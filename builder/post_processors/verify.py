@@ -1,0 +1,48 @@
+"""The ``verify`` post-processor: the checks of ``pybuild verify`` inside a build, so a
+broken image never reaches Glance (place it before ``glance``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from builder.config import BaseConfig, opt
+from builder.errors import BuildError
+from builder.plugins import Artifact, PostProcessContext, PostProcessor, PostProcessResult
+from builder.post_processors._disk import find_disk
+from builder.verify.checks import CHECKS, VerifyOptions, verify_image
+
+
+@dataclass(kw_only=True)
+class VerifyConfig(BaseConfig):
+    user: str = opt("debian", help="the image's default cloud user (gets the metadata SSH key)")
+    expect: list[str] = opt([], help="checks that must pass (default: every standard check)")
+    disk_size: str = opt("", help="flavor disk size (default 2x the virtual size)")
+    datasource: str = opt("configdrive", help="configdrive or nocloud", choices=("configdrive", "nocloud"))
+    report: str = opt("", help="write the JSON report here")
+    timeout: str = opt("7m", help="how long to wait for SSH")
+
+    def validate(self) -> list[str]:
+        bad = [e for e in self.expect if e not in CHECKS]
+        return [f"expect: unknown checks {bad}; checks are: {', '.join(CHECKS)}"] if bad else []
+
+
+class VerifyPostProcessor(PostProcessor[VerifyConfig]):
+    Config = VerifyConfig
+
+    def post_process(self, ctx: PostProcessContext, artifact: Artifact) -> PostProcessResult:
+        from builder.cli import _size
+        from builder.config import parse_duration
+
+        disk, _fmt = find_disk(artifact)
+        c = self.config
+        opts = VerifyOptions(disk_size=_size(c.disk_size), datasource=c.datasource, user=c.user,
+                             expect=list(c.expect), boot_timeout=float(parse_duration(c.timeout)))
+        rep = verify_image(Path(disk), opts, ctx.ui)
+        for line in rep.table().splitlines():
+            ctx.ui.message(line)
+        if c.report:
+            Path(c.report).write_text(rep.to_json())
+        if not rep.ok:
+            raise BuildError(f"verify: the image failed {', '.join(rep.failed())} (evidence: {rep.evidence_dir})")
+        return PostProcessResult(artifact, keep=True, force_keep=True)

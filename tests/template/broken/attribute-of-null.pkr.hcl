@@ -1,0 +1,7 @@
+variable "network" {
+  type    = any
+  default = null
+}
+locals {
+  bridge = var.network.bridge
+}

@@ -1,0 +1,5 @@
+# ARGS: {"vars": {"memory": "2G"}}
+variable "memory" {
+  type    = number
+  default = 1024
+}

@@ -1,0 +1,3 @@
+locals {
+  firmware = "uefi" ? "a" : "b"
+}

@@ -1,0 +1,6 @@
+data "amazon-ami" "base" {
+  filters = { name = "rocky-9*" }
+}
+locals {
+  ami = data.amazon-ami.base.id
+}

@@ -1,0 +1,4 @@
+variable "memory" {
+  type    = number
+  default = "lots"
+}

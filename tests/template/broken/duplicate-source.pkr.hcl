@@ -1,0 +1,7 @@
+source "qemu" "rocky" {
+  communicator = "none"
+}
+
+source "qemu" "rocky" {
+  communicator = "ssh"
+}

@@ -1,0 +1,7 @@
+variable "region" {
+  default = "RegionOne"
+}
+
+variable "region" {
+  default = "RegionTwo"
+}

@@ -1,0 +1,3 @@
+locals {
+  key = file("${path.root}/does-not-exist.pub")
+}

@@ -1,0 +1,4 @@
+locals {
+  disks = ["vda"]
+  second = local.disks[1]
+}

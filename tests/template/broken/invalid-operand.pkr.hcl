@@ -1,0 +1,6 @@
+variable "memory" {
+  default = "2G"
+}
+locals {
+  doubled = var.memory * 2
+}

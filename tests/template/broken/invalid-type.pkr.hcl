@@ -1,0 +1,4 @@
+variable "disks" {
+  type    = array(string)
+  default = []
+}

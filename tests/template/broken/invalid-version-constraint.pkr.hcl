@@ -1,0 +1,3 @@
+packer {
+  required_version = "newest please"
+}

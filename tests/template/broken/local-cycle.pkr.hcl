@@ -1,0 +1,5 @@
+locals {
+  a = "${local.b}-x"
+  b = "${local.c}-y"
+  c = local.a
+}

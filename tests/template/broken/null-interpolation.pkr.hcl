@@ -1,0 +1,6 @@
+variable "proxy" {
+  default = null
+}
+locals {
+  env = "http_proxy=${var.proxy}"
+}

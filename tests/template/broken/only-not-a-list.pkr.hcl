@@ -1,0 +1,10 @@
+source "qemu" "x" {
+  communicator = "none"
+}
+build {
+  sources = ["source.qemu.x"]
+  provisioner "shell" {
+    only   = "qemu.x"
+    inline = ["true"]
+  }
+}

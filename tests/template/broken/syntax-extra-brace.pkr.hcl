@@ -1,0 +1,4 @@
+source "q" "x" {
+  communicator = "none"
+}
+}

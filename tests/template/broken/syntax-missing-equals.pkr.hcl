@@ -1,0 +1,3 @@
+source "q" "x" {
+  communicator "none"
+}

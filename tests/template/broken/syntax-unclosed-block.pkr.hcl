@@ -1,0 +1,6 @@
+source "qemu" "x" {
+  communicator = "none"
+
+build {
+  sources = ["source.qemu.x"]
+}

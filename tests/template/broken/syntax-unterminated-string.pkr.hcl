@@ -1,0 +1,3 @@
+source "qemu" "x" {
+  communicator = "none
+}

@@ -1,0 +1,2 @@
+network --hostname=${hostname}
+rootpw ${root_password}

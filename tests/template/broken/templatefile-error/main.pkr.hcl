@@ -1,0 +1,3 @@
+locals {
+  ks = templatefile("${path.root}/ks.cfg.pkrtpl.hcl", { hostname = "rocky" })
+}

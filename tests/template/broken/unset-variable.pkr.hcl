@@ -1,0 +1,4 @@
+variable "ssh_password" {
+  type      = string
+  sensitive = true
+}

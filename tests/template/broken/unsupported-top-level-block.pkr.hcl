@@ -1,0 +1,6 @@
+source "qemu" "x" {
+  communicator = "none"
+}
+bulid {
+  sources = ["source.qemu.x"]
+}

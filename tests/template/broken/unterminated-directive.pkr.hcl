@@ -1,0 +1,6 @@
+locals {
+  script = <<-EOT
+    %{ if true }
+    yes
+    EOT
+}

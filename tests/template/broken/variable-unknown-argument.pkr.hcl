@@ -1,0 +1,5 @@
+variable "region" {
+  type     = string
+  default  = "RegionOne"
+  nullable = false
+}

@@ -1,0 +1,3 @@
+locals {
+  password = vault("/secret/data/packer", "password")
+}

@@ -1,0 +1,1 @@
+../bento-multifile/pkr-builder.pkr.hcl

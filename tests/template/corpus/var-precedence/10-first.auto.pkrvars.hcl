@@ -1,0 +1,3 @@
+b = "auto1"
+c = "auto1"
+d = "auto1"

@@ -1,0 +1,2 @@
+d = "varfile"
+e = "varfile"

@@ -1,0 +1,2 @@
+e = "varfile2"
+f = "varfile2"
