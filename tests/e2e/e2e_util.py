@@ -1,0 +1,81 @@
+"""Helpers for the end-to-end tests: run the real `pybuild` CLI on templates, under TCG."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+MINIMAL = Path(__file__).with_name("minimal.pkr.hcl")
+
+
+@dataclass
+class Run:
+    rc: int
+    out: str
+    workdir: Path
+    events: list[dict] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def pybuild_env(workdir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(PYBUILD_ACCELERATOR="tcg", PYBUILD_FAILURE_DIR=str(workdir / "failures"),
+               PYBUILD_LOG_DIR=str(workdir / "logs"), PYTHONUNBUFFERED="1")
+    return env
+
+
+def run_pybuild(args: list[str], workdir: Path, timeout: float = 2400) -> Run:
+    workdir.mkdir(parents=True, exist_ok=True)
+    events = workdir / "events.jsonl"
+    t0 = time.monotonic()
+    p = subprocess.run([sys.executable, "-m", "builder.cli", *args[:1], "--log-json", str(events), *args[1:]],
+                       cwd=workdir, env=pybuild_env(workdir), capture_output=True, text=True, timeout=timeout)
+    ev = [json.loads(x) for x in events.read_text().splitlines()] if events.exists() else []
+    return Run(p.returncode, p.stdout + p.stderr, workdir, ev, time.monotonic() - t0)
+
+
+def start_pybuild(args: list[str], workdir: Path) -> subprocess.Popen[str]:
+    workdir.mkdir(parents=True, exist_ok=True)
+    return subprocess.Popen([sys.executable, "-m", "builder.cli", *args], cwd=workdir, env=pybuild_env(workdir),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+
+
+def read_until(p: subprocess.Popen[str], needle: str, timeout: float) -> str:
+    """Read the child's output until ``needle`` appears (or fail)."""
+    assert p.stdout is not None
+    seen = []
+    deadline = time.monotonic() + timeout
+    os.set_blocking(p.stdout.fileno(), False)
+    buf = ""
+    while time.monotonic() < deadline:
+        chunk = p.stdout.read()
+        if chunk:
+            buf += chunk
+            seen.append(chunk)
+            if needle in buf:
+                return buf
+        elif p.poll() is not None:
+            break
+        time.sleep(0.2)
+    p.kill()
+    raise AssertionError(f"{needle!r} did not appear; output:\n{buf[-3000:]}")
+
+
+def kill_tree(p: subprocess.Popen[str]) -> None:
+    if p.poll() is None:
+        p.send_signal(signal.SIGKILL)
+        p.wait(10)
+
+
+def qemu_running(marker: str) -> list[str]:
+    out = subprocess.run(["pgrep", "-af", "qemu-system"], capture_output=True, text=True).stdout
+    return [line for line in out.splitlines() if marker in line]
+
+
