@@ -11,6 +11,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from builder.leftovers import sweep_run_dirs, write_pid
 from builder.plugins import Artifact, BuildContext, Builder
 from builder.qemu.config import QemuConfig, resolve_accelerator
 from builder.qemu.state import QemuState
@@ -69,8 +70,10 @@ class QemuBuilder(Builder[QemuConfig]):
         output_dir = Path(cfg.output_directory or f"output-{source}")
         vm_name = cfg.vm_name or f"packer-{source}"
         accel, why = resolve_accelerator(cfg.accelerator)
+        sweep_run_dirs(ctx.ui)
         run_dir = Path(tempfile.mkdtemp(prefix="pybuild-"))
         os.chmod(run_dir, 0o700)
+        write_pid(run_dir)
         state = QemuState(
             cfg=cfg,
             ctx=ctx,
@@ -113,7 +116,7 @@ def _artifact(state: QemuState) -> Artifact:
     cfg = state.cfg
     files = []
     for p in sorted(state.output_dir.rglob("*")):
-        if not p.is_file() or p.name == "serial.log":
+        if not p.is_file() or p.name in ("serial.log", ".pybuild-incomplete"):
             continue
         if p.name == "efivars.fd" and cfg.efi_drop_efivars:
             continue

@@ -13,6 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 MINIMAL = Path(__file__).with_name("minimal.pkr.hcl")
+HOOKS = Path(__file__).with_name("record_hooks.py")
 
 
 @dataclass
@@ -31,12 +32,14 @@ def pybuild_env(workdir: Path) -> dict[str, str]:
     return env
 
 
-def run_pybuild(args: list[str], workdir: Path, timeout: float = 2400) -> Run:
+def run_pybuild(args: list[str], workdir: Path, timeout: float = 2400, env: dict[str, str] | None = None) -> Run:
     workdir.mkdir(parents=True, exist_ok=True)
     events = workdir / "events.jsonl"
     t0 = time.monotonic()
+    full_env = pybuild_env(workdir)
+    full_env.update(env or {})
     p = subprocess.run([sys.executable, "-m", "builder.cli", *args[:1], "--log-json", str(events), *args[1:]],
-                       cwd=workdir, env=pybuild_env(workdir), capture_output=True, text=True, timeout=timeout)
+                       cwd=workdir, env=full_env, capture_output=True, text=True, timeout=timeout)
     ev = [json.loads(x) for x in events.read_text().splitlines()] if events.exists() else []
     return Run(p.returncode, p.stdout + p.stderr, workdir, ev, time.monotonic() - t0)
 

@@ -76,4 +76,10 @@ build {
   provisioner "shell" {
     inline = ["sudo mv /tmp/from-file.txt /etc/from-file.txt"]
   }
+
+  # a third-party plugin (examples/pybuild-announce, installed by dev/setup)
+  post-processor "announce" {
+    register = "${path.cwd}/register.jsonl"
+    note     = "e2e"
+  }
 }

@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import glob
+import json
 import signal
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
-from e2e_util import MINIMAL, kill_tree, qemu_running, read_until, run_pybuild, start_pybuild
+from e2e_util import HOOKS, MINIMAL, kill_tree, qemu_running, read_until, run_pybuild, start_pybuild
 
 from builder import run
 
@@ -28,7 +29,9 @@ def tmp_rundirs() -> set[str]:
 
 def test_minimal_build_end_to_end(base_copy: Path, tmp_path: Path):
     before = tmp_rundirs()
-    r = run_pybuild(["build", "-var", f"base_image={base_copy}", str(MINIMAL)], tmp_path / "w")
+    record = tmp_path / "hooks.jsonl"
+    r = run_pybuild(["build", "--hooks", str(HOOKS), "-var", f"base_image={base_copy}", str(MINIMAL)],
+                    tmp_path / "w", env={"HOOK_RECORD": str(record)})
     assert r.rc == 0, r.out[-4000:]
     assert "Builds finished" in r.out
     assert "PROVISIONING-STARTED on e2e" in r.out
@@ -53,6 +56,33 @@ def test_minimal_build_end_to_end(base_copy: Path, tmp_path: Path):
         assert CANARY not in log.read_text(errors="replace")
     assert not qemu_running("packer-e2e")
     assert tmp_rundirs() - before == set()
+    # hooks: every phase in order, with the context each phase promises
+    recs = [json.loads(line) for line in record.read_text().splitlines()]
+    assert [x["phase"] for x in recs] == ["pre_build", "post_boot", "pre_provision", "post_provision",
+                                         "pre_shutdown", "post_build", "post_process"]
+    by = {x["phase"]: x for x in recs}
+    assert all(x["build_name"] == "qemu.e2e" and x["build_type"] == "qemu" for x in recs)
+    assert all(x["password"] == "<sensitive>" for x in recs)
+    assert by["post_boot"]["has_vm"] and by["post_boot"]["vm_status"] == "running"
+    assert by["pre_provision"]["has_communicator"]
+    assert by["post_provision"]["marker"] == "built-by-pybuild" and by["post_provision"]["rc"] == 0
+    assert by["post_build"]["artifact"] == "VM"
+    assert by["post_process"]["post_processor"] == "announce"
+    assert "marker says built-by-pybuild" in r.out
+    # the third-party post-processor (an installed plugin package) ran on the artifact
+    reg = [json.loads(line) for line in (r.workdir / "register.jsonl").read_text().splitlines()]
+    assert reg[0]["build"] == "qemu.e2e" and reg[0]["builder_id"] == "transcend.qemu" and reg[0]["note"] == "e2e"
+
+
+def test_failing_hook_stops_build_cleanly(base_copy: Path, tmp_path: Path):
+    hooks = tmp_path / "bad_hooks.py"
+    hooks.write_text("def post_boot(ctx):\n    raise RuntimeError('compliance scan refused the image')\n")
+    r = run_pybuild(["build", "--hooks", str(hooks), "-var", f"base_image={base_copy}", str(MINIMAL)],
+                    tmp_path / "w")
+    assert r.rc == 1
+    assert "hook post_boot failed: RuntimeError: compliance scan refused the image" in r.out
+    assert not (r.workdir / "output-e2e").exists()
+    assert not qemu_running("packer-e2e")
 
 
 def test_unreachable_ssh_fails_with_evidence(base_copy: Path, tmp_path: Path):
