@@ -162,8 +162,8 @@ build {
     }
 
     post-processor "glance" {
-      except           = local.glance_except
-      cloud            = var.glance_cloud
+      except = local.glance_except
+      cloud  = var.glance_cloud
       # a Glance without Keystone when glance_endpoint is set, else clouds.yaml/OS_* auth
       auth_type        = var.glance_endpoint != "" ? "none" : ""
       endpoint         = var.glance_endpoint

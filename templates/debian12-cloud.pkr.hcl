@@ -95,7 +95,14 @@ variable "glance_visibility" {
   default = "public"
 }
 
+variable "verify" {
+  type        = bool
+  default     = true
+  description = "Boot the finished image like Nova (config drive, admin_pass, growpart, qemu-guest-agent) before upload."
+}
+
 locals {
+  verify_except = var.verify ? [] : ["qemu.debian12-cloud"]
   build_user    = "pybuild"
   glance_except = var.glance_cloud == "" && var.glance_endpoint == "" ? ["qemu.debian12-cloud"] : []
 }
@@ -191,9 +198,17 @@ build {
       compress = true
     }
 
+    # prove the OpenStack features before the image can reach Glance
+    post-processor "verify" {
+      except = local.verify_except
+      user   = "debian"
+      report = "output-debian12-cloud/verify-report.json"
+    }
+
     post-processor "glance" {
-      except           = local.glance_except
-      cloud            = var.glance_cloud
+      except              = local.glance_except
+      keep_input_artifact = true
+      cloud               = var.glance_cloud
       # a Glance without Keystone when glance_endpoint is set, else clouds.yaml/OS_* auth
       auth_type        = var.glance_endpoint != "" ? "none" : ""
       endpoint         = var.glance_endpoint
