@@ -6,32 +6,41 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from builder.cli import _size
 from builder.config import BaseConfig, opt
-from builder.errors import BuildError
+from builder.errors import BuildError, PybuildError
 from builder.plugins import Artifact, PostProcessContext, PostProcessor, PostProcessResult
 from builder.post_processors._disk import find_disk
-from builder.verify.checks import CHECKS, VerifyOptions, verify_image
+from builder.verify.checks import VerifyOptions, expand_expect, verify_image
 
 
 @dataclass(kw_only=True)
 class VerifyConfig(BaseConfig):
     user: str = opt("debian", help="the image's default cloud user (gets the metadata SSH key)")
-    expect: list[str] = opt([], help="checks that must pass (default: every standard check)")
+    expect: list[str] = opt([], help="checks that must pass (default: every standard check); "
+                            "+name/-name add to/remove from the defaults, e.g. [\"+root_login\"]")
     disk_size: str = opt("", help="flavor disk size (default 2x the virtual size)")
     datasource: str = opt("configdrive", help="configdrive or nocloud", choices=("configdrive", "nocloud"))
     report: str = opt("", help="write the JSON report here")
     timeout: str = opt("7m", help="how long to wait for SSH")
 
     def validate(self) -> list[str]:
-        bad = [e for e in self.expect if e not in CHECKS]
-        return [f"expect: unknown checks {bad}; checks are: {', '.join(CHECKS)}"] if bad else []
+        errs = []
+        try:
+            expand_expect(list(self.expect))
+        except PybuildError as e:
+            errs.append(str(e))
+        try:
+            _size(self.disk_size)
+        except ValueError:
+            errs.append(f"disk_size: {self.disk_size!r} is not a size such as 6G")
+        return errs
 
 
 class VerifyPostProcessor(PostProcessor[VerifyConfig]):
     Config = VerifyConfig
 
     def post_process(self, ctx: PostProcessContext, artifact: Artifact) -> PostProcessResult:
-        from builder.cli import _size
         from builder.config import parse_duration
 
         disk, _fmt = find_disk(artifact)

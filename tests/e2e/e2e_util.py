@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import queue
+import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,24 +54,60 @@ def start_pybuild(args: list[str], workdir: Path) -> subprocess.Popen[str]:
 
 
 def read_until(p: subprocess.Popen[str], needle: str, timeout: float) -> str:
-    """Read the child's output until ``needle`` appears (or fail)."""
+    """Read the child's output until ``needle`` appears (or fail); a thread keeps reading."""
     assert p.stdout is not None
-    seen = []
-    deadline = time.monotonic() + timeout
-    os.set_blocking(p.stdout.fileno(), False)
+    if not hasattr(p, "_lines"):
+        q: queue.Queue[str] = queue.Queue()
+
+        def pump() -> None:
+            assert p.stdout is not None
+            for line in p.stdout:
+                q.put(line)
+            q.put("")
+
+        threading.Thread(target=pump, daemon=True).start()
+        p._lines = q  # type: ignore[attr-defined]
+    q = p._lines  # type: ignore[attr-defined]
     buf = ""
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        chunk = p.stdout.read()
-        if chunk:
-            buf += chunk
-            seen.append(chunk)
-            if needle in buf:
-                return buf
-        elif p.poll() is not None:
+        try:
+            line = q.get(timeout=0.5)
+        except queue.Empty:
+            continue
+        if line == "":
             break
-        time.sleep(0.2)
+        buf += line
+        if needle in line:
+            return buf
     p.kill()
     raise AssertionError(f"{needle!r} did not appear; output:\n{buf[-3000:]}")
+
+
+def rest_of_output(p: subprocess.Popen[str], timeout: float) -> str:
+    """Wait for the child to exit and return what it printed since read_until."""
+    p.wait(timeout)
+    q = getattr(p, "_lines", None)
+    out = ""
+    if q is not None:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                line = q.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            if line == "":
+                break
+            out += line
+    return out
+
+
+_RUN_DIR = re.compile(r"^pybuild-(evidence-)?[a-z0-9_]{8}$")
+
+
+def tmp_rundirs() -> set[str]:
+    """pybuild's private temp dirs (run dirs and evidence staging) that exist now."""
+    return {str(d) for d in Path("/tmp").iterdir() if _RUN_DIR.match(d.name)}
 
 
 def kill_tree(p: subprocess.Popen[str]) -> None:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import glob
 import json
 import signal
 import subprocess
@@ -11,7 +10,17 @@ import time
 from pathlib import Path
 
 import pytest
-from e2e_util import HOOKS, MINIMAL, kill_tree, qemu_running, read_until, run_pybuild, start_pybuild
+from e2e_util import (
+    HOOKS,
+    MINIMAL,
+    kill_tree,
+    qemu_running,
+    read_until,
+    rest_of_output,
+    run_pybuild,
+    start_pybuild,
+    tmp_rundirs,
+)
 
 from builder import run
 
@@ -21,10 +30,6 @@ CANARY = "e2e-Secret-Canary-42"
 
 def virt_cat(image: Path, path: str) -> str:
     return run.run(["virt-cat", "-a", str(image), path], env=run.libguestfs_env(), timeout=600).stdout
-
-
-def tmp_rundirs() -> set[str]:
-    return set(glob.glob("/tmp/pybuild-*"))
 
 
 def test_minimal_build_end_to_end(base_copy: Path, tmp_path: Path):
@@ -116,8 +121,7 @@ def test_sigint_cleans_up(base_copy: Path, tmp_path: Path, phase: str, needle: s
         out = read_until(p, needle, timeout=900)
         time.sleep(1.0)
         p.send_signal(signal.SIGINT)
-        rest, _ = p.communicate(timeout=120)
-        out += rest
+        out += rest_of_output(p, timeout=120)
     finally:
         kill_tree(p)
     assert p.returncode == 130, out[-3000:]

@@ -1,0 +1,90 @@
+"""Connections to OpenStack clouds, by openstacksdk's own conventions.
+
+- ``cloud``: a ``clouds.yaml`` entry (``OS_CLOUD`` when empty; ``OS_CLIENT_CONFIG_FILE``
+  points at another file);
+- otherwise the ``OS_*`` environment variables (``OS_AUTH_URL``, ``OS_USERNAME``...);
+- ``auth_type = "none"`` + ``endpoint``: a Glance without Keystone (tests, labs); then
+  clouds.yaml and the environment are ignored.
+
+Every credential (password, token, application credential secret) is registered
+with :mod:`builder.secrets` as soon as it is known, so no output shows it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from builder import secrets
+from builder.errors import BuildError
+
+SECRET_KEYS = ("password", "token", "application_credential_secret", "secret", "passcode",
+               "client_secret", "access_secret", "totp")
+
+
+@dataclass(frozen=True)
+class CloudTarget:
+    """Where to upload: a clouds.yaml name (or "" for OS_CLOUD/env) and a region."""
+
+    cloud: str = ""
+    region: str = ""
+
+    @classmethod
+    def parse(cls, text: str) -> CloudTarget:
+        """``"name"`` or ``"name/region"``."""
+        name, _, region = text.partition("/")
+        return cls(name.strip(), region.strip())
+
+    def __str__(self) -> str:
+        name = self.cloud or "default cloud"
+        return f"{name}/{self.region}" if self.region else name
+
+
+def register_secrets(auth: Any) -> None:
+    if isinstance(auth, dict):
+        for k, v in auth.items():
+            if isinstance(v, dict):
+                register_secrets(v)
+            elif k in SECRET_KEYS and isinstance(v, str):
+                secrets.add(v)
+
+
+def connect(target: CloudTarget, *, auth_type: str = "", endpoint: str = "",
+            insecure: bool = False) -> Any:
+    """An ``openstack.connection.Connection`` for ``target``; authenticates eagerly so
+    bad credentials fail here, with a clear message and nothing secret in it."""
+    import openstack
+    from keystoneauth1 import exceptions as ks_exc
+    from openstack import exceptions as os_exc
+
+    try:
+        if auth_type == "none":
+            if not endpoint:
+                raise BuildError('auth_type "none" needs endpoint (the Glance URL)')
+            conn = openstack.connect(auth_type="none", auth={"endpoint": endpoint},
+                                     region_name=target.region or None, verify=not insecure,
+                                     load_yaml_config=False, load_envvars=False)
+        else:
+            kw: dict[str, Any] = {}
+            if target.cloud:
+                kw["cloud"] = target.cloud
+            if target.region:
+                kw["region_name"] = target.region
+            if auth_type:
+                kw["auth_type"] = auth_type
+            if endpoint:
+                kw["auth_url"] = endpoint
+            if insecure:
+                kw["verify"] = False
+            conn = openstack.connect(**kw)
+        register_secrets(conn.config.config.get("auth"))
+        if auth_type != "none" and conn.config.config.get("auth_type") not in ("none", "noauth"):
+            secrets.add(conn.session.get_token())
+    except BuildError:
+        raise
+    except (os_exc.SDKException, ks_exc.ClientException, KeyError, ValueError) as e:
+        hint = ("set cloud (a clouds.yaml entry), OS_CLOUD, or the OS_* variables; "
+                'for a Glance without Keystone: auth_type = "none" and endpoint')
+        raise BuildError(f"cannot connect to OpenStack ({target}): "
+                         f"{secrets.mask(str(e)) or type(e).__name__}\n{hint}") from None
+    return conn
