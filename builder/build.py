@@ -31,6 +31,7 @@ from builder.cancel import TOKEN
 from builder.config import BaseConfig, parse_config, parse_duration
 from builder.errors import BuildError, Cancelled, ConfigError, Diagnostic, PybuildError, TemplateError
 from builder.hooks import BuildHooks
+from builder.leftovers import write_pid
 from builder.plugins import (
     REGISTRY,
     Artifact,
@@ -265,9 +266,19 @@ class Runner:
             t = threading.Thread(target=worker, args=(pb,), name=f"build:{pb.plan.name}", daemon=True)
             threads.append(t)
             t.start()
+        hurry: float | None = None
         for t in threads:
-            while t.is_alive():
-                t.join(0.2)
+            while t.is_alive() and (hurry is None or time.monotonic() < hurry):
+                try:
+                    t.join(0.2)
+                except KeyboardInterrupt:
+                    # a second Ctrl-C: the builds are already cancelled; give their cleanups
+                    # (stopping QEMU, deleting temporary files) a bounded time to finish
+                    # instead of exiting at once and orphaning the VMs
+                    TOKEN.cancel("SIGINT")
+                    if hurry is None:
+                        hurry = time.monotonic() + 60.0
+                        print("Interrupted again: finishing cleanup (at most 60s)...", file=sys.stderr)
         return [results[b.plan.name] for b in builds if b.plan.name in results]
 
     def run_one(self, pb: PreparedBuild) -> BuildResult:
@@ -275,6 +286,8 @@ class Runner:
         bui = self.ui.for_build(name)
         start = time.monotonic()
         staging = Path(tempfile.mkdtemp(prefix="pybuild-evidence-"))
+        (staging / "pid").write_text(str(os.getpid()))
+        write_pid(staging)  # a killed run's staging directory is swept by the next run
         log_path = self._log_path(name)
         handler = add_build_log(log_path)
         handler.addFilter(_BuildFilter(name))
@@ -304,6 +317,7 @@ class Runner:
         bui.event("build_start", type=pb.plan.source.type)
         bui.say(f"Starting build {name} ({pb.plan.source.type})")
         artifacts: list[Artifact] = []
+        artifact: Artifact | None = None
         try:
             hooks.call("pre_build")
             artifact = pb.builder.run(ctx)
@@ -324,6 +338,11 @@ class Runner:
             except PybuildError as he:
                 bui.error(f"on_error hook failed: {he}")
             bui.error(f"Build '{name}' errored after {_fmt_dur(dur)}: {msg}")
+            if isinstance(err, Cancelled) and artifact is not None and self.options.on_error != "abort":
+                # interrupted while post-processing: the run delivered nothing, and a kept
+                # output directory would make the next (nightly) run fail
+                artifact.destroy()
+                bui.say(f"Deleted the build's artifact ({artifact.id}): cancelled during post-processing")
             step = getattr(err, "step", "")
             bui.event("error", step=step, message=msg)
             fdir = self._failure_dir(name, staging, log_path, bui)
@@ -350,7 +369,8 @@ class Runner:
         d = root / f"{name}-{ts}"
         d.mkdir(parents=True, exist_ok=True, mode=0o700)
         for f in staging.iterdir():
-            shutil.copy2(f, d / f.name)
+            if f.name != "pid":
+                shutil.copy2(f, d / f.name)
         for h in logging.getLogger("pybuild").handlers:
             h.flush()
         if log_path.exists():

@@ -26,6 +26,7 @@ class Run:
     workdir: Path
     events: list[dict] = field(default_factory=list)
     seconds: float = 0.0
+    pid: int = 0
 
 
 def pybuild_env(workdir: Path) -> dict[str, str]:
@@ -41,10 +42,15 @@ def run_pybuild(args: list[str], workdir: Path, timeout: float = 2400, env: dict
     t0 = time.monotonic()
     full_env = pybuild_env(workdir)
     full_env.update(env or {})
-    p = subprocess.run([sys.executable, "-m", "builder.cli", *args[:1], "--log-json", str(events), *args[1:]],
-                       cwd=workdir, env=full_env, capture_output=True, text=True, timeout=timeout)
+    p = subprocess.Popen([sys.executable, "-m", "builder.cli", *args[:1], "--log-json", str(events), *args[1:]],
+                         cwd=workdir, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        out, _ = p.communicate(timeout=timeout)
+    finally:
+        if p.poll() is None:
+            p.kill()
     ev = [json.loads(x) for x in events.read_text().splitlines()] if events.exists() else []
-    return Run(p.returncode, p.stdout + p.stderr, workdir, ev, time.monotonic() - t0)
+    return Run(p.returncode, out, workdir, ev, time.monotonic() - t0, p.pid)
 
 
 def start_pybuild(args: list[str], workdir: Path) -> subprocess.Popen[str]:
@@ -105,9 +111,19 @@ def rest_of_output(p: subprocess.Popen[str], timeout: float) -> str:
 _RUN_DIR = re.compile(r"^pybuild-(evidence-)?[a-z0-9_]{8}$")
 
 
-def tmp_rundirs() -> set[str]:
-    """pybuild's private temp dirs (run dirs and evidence staging) that exist now."""
-    return {str(d) for d in Path("/tmp").iterdir() if _RUN_DIR.match(d.name)}
+def tmp_rundirs(pid: int) -> set[str]:
+    """pybuild's private temp dirs (run dirs, evidence staging) left by process ``pid``
+    (each holds a ``pid`` file; other processes' dirs are not ours to judge)."""
+    found = set()
+    for d in Path("/tmp").iterdir():
+        if not _RUN_DIR.match(d.name):
+            continue
+        try:
+            if int((d / "pid").read_text().strip()) == pid:
+                found.add(str(d))
+        except (OSError, ValueError):
+            continue
+    return found
 
 
 def kill_tree(p: subprocess.Popen[str]) -> None:

@@ -33,7 +33,6 @@ def virt_cat(image: Path, path: str) -> str:
 
 
 def test_minimal_build_end_to_end(base_copy: Path, tmp_path: Path):
-    before = tmp_rundirs()
     record = tmp_path / "hooks.jsonl"
     r = run_pybuild(["build", "--hooks", str(HOOKS), "-var", f"base_image={base_copy}", str(MINIMAL)],
                     tmp_path / "w", env={"HOOK_RECORD": str(record)})
@@ -60,7 +59,7 @@ def test_minimal_build_end_to_end(base_copy: Path, tmp_path: Path):
     for log in (r.workdir / "logs").glob("*.log"):
         assert CANARY not in log.read_text(errors="replace")
     assert not qemu_running("packer-e2e")
-    assert tmp_rundirs() - before == set()
+    assert tmp_rundirs(r.pid) == set()
     # hooks: every phase in order, with the context each phase promises
     recs = [json.loads(line) for line in record.read_text().splitlines()]
     assert [x["phase"] for x in recs] == ["pre_build", "post_boot", "pre_provision", "post_provision",
@@ -114,7 +113,6 @@ def test_unreachable_ssh_fails_with_evidence(base_copy: Path, tmp_path: Path):
     ("provision", "PROVISIONING-STARTED", ["-on-error=abort", "-var", "provision_sleep=600"]),
 ])
 def test_sigint_cleans_up(base_copy: Path, tmp_path: Path, phase: str, needle: str, extra: list[str]):
-    before = tmp_rundirs()
     w = tmp_path / "w"
     p = start_pybuild(["build", "-var", f"base_image={base_copy}", *extra, str(MINIMAL)], w)
     try:
@@ -127,7 +125,7 @@ def test_sigint_cleans_up(base_copy: Path, tmp_path: Path, phase: str, needle: s
     assert p.returncode == 130, out[-3000:]
     assert "cancelled" in out.lower()
     assert not qemu_running("packer-e2e")
-    assert tmp_rundirs() - before == set()
+    assert tmp_rundirs(p.pid) == set()
     if phase == "provision":  # -on-error=abort keeps the output for inspection
         assert (w / "output-e2e").is_dir()
     else:

@@ -82,9 +82,11 @@ def test_post_processor_chain_and_glance_guard(name: str) -> None:
                            ({"glance_endpoint": "http://127.0.0.1:9292"}, True)]:
         t = load_template(name, **vars_)
         (chain,) = t.builds[0].post_processor_chains
-        assert [c.type for c in chain] == ["virt-sysprep", "virt-sparsify", "glance"]
+        # debian12-cloud proves the image (verify) before it can reach Glance
+        middle = ["verify"] if name == "debian12-cloud" else []
+        assert [c.type for c in chain] == ["virt-sysprep", "virt-sparsify", *middle, "glance"]
         assert chain[1].evaluate(ctx(t))["compress"] is True
-        glance = chain[2]
+        glance = chain[-1]
         for src in sources:
             assert glance.applies_to(src) is uploads, (vars_, src)
         cfg = glance.evaluate(ctx(t))
@@ -101,7 +103,7 @@ def test_glance_config_is_accepted_by_the_post_processor(name: str) -> None:
     from builder.config import parse_config
 
     t = load_template(name, glance_endpoint="http://127.0.0.1:9292")
-    raw = t.builds[0].post_processor_chains[0][2].evaluate(ctx(t))
+    raw = t.builds[0].post_processor_chains[0][-1].evaluate(ctx(t))
     cfg = parse_config(glance_mod.GlanceUpload.Config, raw, component="glance")
     assert cfg.auth_type == "none" and cfg.visibility == "public"
 
