@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from builder.communicator.ssh import DisconnectedError
+from builder.communicator.ssh import DisconnectedError, clear_authorized_keys
 from builder.errors import BuildError, CommunicatorError
 from builder.qemu.state import QemuState
 from builder.steps import Step
@@ -28,6 +28,8 @@ class StepShutdown(Step[QemuState]):
             if q.wait(timeout) is None:
                 raise BuildError("Timeout while waiting for machine to shut down.")
             return
+        if c.ssh_clear_authorized_keys and state.comm is not None and state.keypair is not None:
+            clear_authorized_keys(state.comm, state.keypair.public_openssh, state.ui)  # type: ignore[arg-type]
         if c.shutdown_command:
             state.ui.say("Gracefully halting virtual machine...")
             assert state.comm is not None

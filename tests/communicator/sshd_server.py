@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pwd
 import secrets as pysecrets
 import shutil
 import signal
@@ -18,6 +19,7 @@ import struct
 import tempfile
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,8 +78,26 @@ def temporary_user() -> Iterator[SSHUser]:
         yield SSHUser(name, password, home, key, workdir)
     finally:
         if created:
-            run(["userdel", name], check=False)
+            _remove_user(name)
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _remove_user(name: str) -> None:
+    """userdel, after ending the user's leftover processes (by pid); retried because
+    userdel refuses while a process runs as the user or /etc/passwd is locked."""
+    uid = pwd.getpwnam(name).pw_uid
+    for _ in range(10):
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    if os.stat(f"/proc/{entry}").st_uid == uid:
+                        os.kill(int(entry), signal.SIGKILL)
+                except (FileNotFoundError, ProcessLookupError):
+                    pass
+        if run(["userdel", name], check=False).returncode == 0:
+            return
+        time.sleep(0.5)
+    warnings.warn(f"could not remove the temporary test user {name}", stacklevel=1)
 
 
 class SSHServer:

@@ -2,16 +2,19 @@
 
 A full network install cannot finish on these machines (the reachable mirror answers
 404 for the installer's .udeb files), so the test goes as far as the part that is
-ours: pybuild boots the installer ISO (Debian's own boot menu, built from the
-netboot files), types the template's boot command, and the installer fetches the
-rendered preseed from pybuild's HTTP server. Then the build is interrupted (Ctrl-C)
-and must clean up: QEMU gone, output directory removed.
+ours: pybuild boots the installer ISO (Debian's own boot menu, built from the netboot
+files), types the template's boot command — over VNC (Packer's way) and again over QMP —
+the boot loader echoes the exact line on the serial console, the installer fetches the
+rendered preseed from pybuild's HTTP server and moves on past it. Then the build is
+interrupted (Ctrl-C) and must clean up: QEMU gone, output directory removed.
 """
 
 from __future__ import annotations
 
 import os
 import queue
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -21,19 +24,38 @@ from pathlib import Path
 
 import pytest
 
-from tests.templates._paths import ROOT, TEMPLATES
+from tests.templates._paths import HTTP, ROOT, SCRIPTS, TEMPLATES
 
 pytestmark = pytest.mark.slow
 
 FETCH_TIMEOUT = 600.0
+TYPED = ("auto url=http://10.0.2.2:{port}/preseed.cfg priority=critical locale=en_US.UTF-8 keymap=us "
+         "hostname=debian domain= interface=auto console=tty0 console=ttyS0,115200n8")
 
 
-def test_installer_fetches_the_rendered_preseed(di_iso_menu: Path, tmp_path: Path) -> None:
-    env = {**os.environ, "PYBUILD_ACCELERATOR": "tcg", "PYTHONPATH": str(ROOT)}
-    argv = [sys.executable, "-m", "builder.cli", "build", "-var", f"iso_url={di_iso_menu}",
-            "-var", "iso_checksum=none", "-var", "mirror=http://deb.debian.org/debian",
-            str(TEMPLATES / "debian12.pkr.hcl")]
-    proc = subprocess.Popen(argv, cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+def template_copy(tmp: Path, keyboard: str) -> Path:
+    """The shipped template (with its http/ and scripts/ siblings), with the keyboard chosen."""
+    for d in (HTTP, SCRIPTS):
+        shutil.copytree(d, tmp / d.name)
+    (tmp / "templates").mkdir()
+    text = (TEMPLATES / "debian12.pkr.hcl").read_text()
+    if keyboard != "vnc":
+        text = text.replace('  boot_wait      = "5s"', f'  boot_wait      = "5s"\n  boot_keyboard  = "{keyboard}"', 1)
+        assert f'boot_keyboard  = "{keyboard}"' in text
+    out = tmp / "templates" / "debian12.pkr.hcl"
+    out.write_text(text)
+    return out
+
+
+@pytest.mark.parametrize("keyboard", ["vnc", "qmp"])
+def test_installer_fetches_the_rendered_preseed(di_iso_menu: Path, tmp_path: Path, keyboard: str) -> None:
+    template = template_copy(tmp_path / "t", keyboard)
+    work = tmp_path / "w"
+    work.mkdir()
+    env = {**os.environ, "PYBUILD_ACCELERATOR": "tcg", "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+    argv = [sys.executable, "-m", "builder.cli", "build", "-on-error=abort", "-var", f"iso_url={di_iso_menu}",
+            "-var", "iso_checksum=none", "-var", "mirror=http://deb.debian.org/debian", str(template)]
+    proc = subprocess.Popen(argv, cwd=work, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
     lines: queue.Queue[str] = queue.Queue()
     log: list[str] = []
@@ -45,6 +67,7 @@ def test_installer_fetches_the_rendered_preseed(di_iso_menu: Path, tmp_path: Pat
 
     threading.Thread(target=pump, daemon=True).start()
     fetched = None
+    serial = work / "output-debian12" / "serial.log"
     try:
         start = time.monotonic()
         while time.monotonic() - start < FETCH_TIMEOUT and proc.poll() is None:
@@ -57,6 +80,15 @@ def test_installer_fetches_the_rendered_preseed(di_iso_menu: Path, tmp_path: Pat
                 fetched = time.monotonic() - start
                 break
         assert fetched is not None, "the installer never fetched /preseed.cfg:\n" + "".join(log[-60:])
+        # the installer accepts the preseed and moves on (network / mirror stage)
+        moved_on = None
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and moved_on is None:
+            text = serial.read_text(errors="replace") if serial.exists() else ""
+            after = text.split("preseed.cfg", 1)[-1]
+            moved_on = re.search(r"(?i)(mirror|Retrieving|Downloading|Configuring apt|Loading additional|"
+                                 r"Setting up the clock|Detecting disks|Partition)", after)
+            time.sleep(2)
     finally:
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGINT)  # pybuild's own Ctrl-C handling
@@ -66,6 +98,13 @@ def test_installer_fetches_the_rendered_preseed(di_iso_menu: Path, tmp_path: Pat
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
                 pytest.fail("pybuild did not stop within 120 s of Ctrl-C")
-    print(f"\npreseed fetched {fetched:.0f}s after `pybuild build` started")
-    assert proc.returncode != 0  # interrupted
-    assert not (tmp_path / "output-debian12").exists()  # cleaned up
+    port = re.search(r"Starting HTTP server on port (\d+)", "".join(log))
+    assert port, "".join(log[-40:])
+    text = serial.read_text(errors="replace")
+    print(f"\n[{keyboard}] preseed fetched {fetched:.0f}s after `pybuild build` started")
+    # the boot loader echoed exactly what the template types
+    assert TYPED.format(port=port.group(1)) in text
+    assert moved_on is not None, "installer did not move on after the preseed:\n" + text[-3000:]
+    assert proc.returncode == 130  # interrupted
+    assert (work / "output-debian12").is_dir()  # kept: -on-error=abort
+    shutil.rmtree(work / "output-debian12")
