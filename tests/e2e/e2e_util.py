@@ -132,8 +132,16 @@ def kill_tree(p: subprocess.Popen[str]) -> None:
         p.wait(10)
 
 
-def qemu_running(marker: str) -> list[str]:
-    out = subprocess.run(["pgrep", "-af", "qemu-system"], capture_output=True, text=True).stdout
-    return [line for line in out.splitlines() if marker in line]
+def qemu_running(workdir: Path) -> list[int]:
+    """QEMU processes started for a build run in ``workdir`` (their cwd), still alive."""
+    out = subprocess.run(["pgrep", "-f", "qemu-system"], capture_output=True, text=True).stdout
+    found = []
+    for pid in map(int, out.split()):
+        try:
+            if os.readlink(f"/proc/{pid}/cwd") == str(workdir):
+                found.append(pid)
+        except OSError:
+            continue
+    return found
 
 

@@ -11,6 +11,11 @@ variable "password" {
   sensitive = true
 }
 
+variable "vm_name" {
+  type    = string
+  default = "packer-e2e"
+}
+
 variable "provision_sleep" {
   type    = number
   default = 0
@@ -30,6 +35,7 @@ source "qemu" "e2e" {
   iso_url          = var.base_image
   iso_checksum     = "none"
   disk_image       = true
+  vm_name          = var.vm_name
   disk_size        = "3G"
   headless         = true
   memory           = 1024

@@ -58,7 +58,7 @@ def test_minimal_build_end_to_end(base_copy: Path, tmp_path: Path):
     assert CANARY not in (r.workdir / "events.jsonl").read_text()
     for log in (r.workdir / "logs").glob("*.log"):
         assert CANARY not in log.read_text(errors="replace")
-    assert not qemu_running("packer-e2e")
+    assert not qemu_running(r.workdir)
     assert tmp_rundirs(r.pid) == set()
     # hooks: every phase in order, with the context each phase promises
     recs = [json.loads(line) for line in record.read_text().splitlines()]
@@ -86,7 +86,7 @@ def test_failing_hook_stops_build_cleanly(base_copy: Path, tmp_path: Path):
     assert r.rc == 1
     assert "hook post_boot failed: RuntimeError: compliance scan refused the image" in r.out
     assert not (r.workdir / "output-e2e").exists()
-    assert not qemu_running("packer-e2e")
+    assert not qemu_running(r.workdir)
 
 
 def test_unreachable_ssh_fails_with_evidence(base_copy: Path, tmp_path: Path):
@@ -105,7 +105,7 @@ def test_unreachable_ssh_fails_with_evidence(base_copy: Path, tmp_path: Path):
     assert (f / "build.log").stat().st_size > 0
     assert f"Failure evidence: {Path('failures') / f.name}" in r.out or str(f.name) in r.out
     assert not (r.workdir / "output-e2e").exists()
-    assert not qemu_running("packer-e2e")
+    assert not qemu_running(r.workdir)
 
 
 @pytest.mark.parametrize(("phase", "needle", "extra"), [
@@ -124,7 +124,7 @@ def test_sigint_cleans_up(base_copy: Path, tmp_path: Path, phase: str, needle: s
         kill_tree(p)
     assert p.returncode == 130, out[-3000:]
     assert "cancelled" in out.lower()
-    assert not qemu_running("packer-e2e")
+    assert not qemu_running(w)
     assert tmp_rundirs(p.pid) == set()
     if phase == "provision":  # -on-error=abort keeps the output for inspection
         assert (w / "output-e2e").is_dir()
