@@ -90,10 +90,11 @@ def parser() -> argparse.ArgumentParser:
     vf.add_argument("--disk-size", default="", help="flavor disk (e.g. 4G); default 2x the virtual size")
     vf.add_argument("--datasource", default="configdrive", choices=("configdrive", "nocloud"))
     vf.add_argument("--user", default="debian", help="the image's default cloud user (gets the SSH key)")
-    vf.add_argument("--expect", default="", help="comma-separated checks that must pass (default: all standard)")
+    vf.add_argument("--expect", default="", help="comma-separated checks that must pass (default: all standard); "
+                    "+name/-name add to/remove from the defaults, e.g. +root_login")
     vf.add_argument("--report", metavar="FILE.json", help="write the report as JSON")
     vf.add_argument("--evidence-dir", default="", help="where to keep serial log + screenshot on failure")
-    vf.add_argument("--timeout", type=float, default=420.0, help="seconds to wait for SSH")
+    vf.add_argument("--timeout", type=float, default=900.0, help="seconds to wait for SSH")
     return top
 
 
@@ -108,12 +109,14 @@ def _size(text: str) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     from builder.cancel import install_signal_handlers
     from builder.ui import UI
-    from builder.verify import CHECKS, VerifyOptions, verify_image
+    from builder.verify import VerifyOptions, verify_image
+    from builder.verify.checks import expand_expect
 
     expect = _globs(args.expect)
-    unknown = [e for e in expect if e not in CHECKS]
-    if unknown:
-        raise UsageError(f"unknown check(s) {unknown}; checks are: {', '.join(CHECKS)}")
+    try:
+        expand_expect(expect)
+    except PybuildError as e:
+        raise UsageError(str(e)) from None
     install_signal_handlers()
     opts = VerifyOptions(disk_size=_size(args.disk_size), datasource=args.datasource, user=args.user,
                          expect=expect, boot_timeout=args.timeout,

@@ -22,7 +22,7 @@ class VerifyConfig(BaseConfig):
     disk_size: str = opt("", help="flavor disk size (default 2x the virtual size)")
     datasource: str = opt("configdrive", help="configdrive or nocloud", choices=("configdrive", "nocloud"))
     report: str = opt("", help="write the JSON report here")
-    timeout: str = opt("7m", help="how long to wait for SSH")
+    timeout: str = opt("15m", help="how long to wait for SSH (TCG boots on a busy host take minutes)")
 
     def validate(self) -> list[str]:
         errs = []

@@ -60,7 +60,7 @@ def sysprep_argv(cfg: VirtSysprepConfig, disk: Path, fmt: str, base: Path) -> li
         argv.append("--selinux-relabel")
     argv.append("--network" if cfg.network else "--no-network")
     argv += cfg.extra_args
-    if _customizes(cfg) and machine_id_reset(cfg.operations):
+    if machine_id_reset(cfg.operations):
         # virt-sysprep runs its customize actions after the machine-id operation, and
         # running them left a fresh /etc/machine-id in a Debian 12 guest (measured):
         # empty it again, last, so the image still boots as a new machine

@@ -48,7 +48,12 @@ def test_sysprep_argv():
                     "--operations", "defaults,-ssh-userdir", "--run-command", "apt-get clean",
                     "--firstboot", "/t/fb.sh", "--hostname", "h1", "--selinux-relabel", "--no-network", "-v",
                     "--run-command", "if [ -s /etc/machine-id ]; then : > /etc/machine-id; fi"]
-    assert "--run-command" not in sysprep_argv(VirtSysprepConfig(), Path("/d"), "raw", Path("/t"))
+    # virt-sysprep's own "customize" step writes a fresh machine-id even with no options:
+    # it is always emptied again when the machine-id operation is on
+    assert sysprep_argv(VirtSysprepConfig(), Path("/d"), "raw", Path("/t"))[-2:] == [
+        "--run-command", "if [ -s /etc/machine-id ]; then : > /etc/machine-id; fi"]
+    assert "--run-command" not in sysprep_argv(VirtSysprepConfig(operations=["defaults", "-machine-id"]),
+                                               Path("/d"), "raw", Path("/t"))
 
 
 def test_machine_id_reset_follows_operations():
