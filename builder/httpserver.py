@@ -633,8 +633,12 @@ def render_http(
         if not clean:
             return
         dest = out_dir / clean
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, stat.S_IRUSR | stat.S_IWUSR)
+        try:  # e.g. both "a" and "a/b": one of them cannot be written
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, stat.S_IRUSR | stat.S_IWUSR)
+        except OSError as e:
+            diags.append(Diagnostic(f"cannot write {rel!r}: {e.strerror}"))
+            return
         with os.fdopen(fd, "wb") as fh:
             if src is not None:
                 with open(src, "rb") as sfh:

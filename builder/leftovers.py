@@ -79,30 +79,39 @@ class OutputLock:
 
     def acquire(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
             try:
-                owner = os.read(fd, 32).decode().strip()
-            finally:
-                os.close(fd)
-            raise BuildError(
-                f"Output directory '{self.output_dir}' is being built by another pybuild process"
-                f"{f' (pid {owner})' if owner else ''}; refusing to build into it at the same time."
-            ) from None
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                try:
+                    owner = os.read(fd, 32).decode().strip()
+                finally:
+                    os.close(fd)
+                raise BuildError(
+                    f"Output directory '{self.output_dir}' is being built by another pybuild process"
+                    f"{f' (pid {owner})' if owner else ''}; refusing to build into it at the same time."
+                ) from None
+            # the holder unlinks the file on release: a lock on an unlinked file is no lock
+            try:
+                same = os.stat(self.path).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
+            os.close(fd)
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         self.fd = fd
 
     def release(self) -> None:
         if self.fd is not None:
-            os.close(self.fd)
-            self.fd = None
-            try:
+            try:  # unlink while still holding the lock, so no one locks a doomed file
                 self.path.unlink()
             except FileNotFoundError:
                 pass
+            os.close(self.fd)
+            self.fd = None
 
 
 def left_by_killed_run(output_dir: Path) -> bool:

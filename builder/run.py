@@ -223,6 +223,7 @@ class Process:
             if rc is not None:
                 return rc
             if cancel is not None and cancel.cancelled:
+                cancel.check()  # raises Cancelled naming the signal
                 raise Cancelled()
             if deadline is not None and time.monotonic() >= deadline:
                 return None
@@ -238,4 +239,4 @@ class Process:
             self._logf = None
 
 
-__all__ = ["Process", "Result", "run", "terminate", "libguestfs_env", "kvm_usable", "which", "Cancelled"]
+__all__ = ["Cancelled", "Process", "Result", "kvm_usable", "libguestfs_env", "run", "terminate", "which"]

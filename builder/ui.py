@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import threading
 import time
@@ -35,7 +36,12 @@ class EventSink:
     """One JSON object per line (``--log-json FILE``); thread-safe."""
 
     def __init__(self, path: Path | None):
-        self._fh: TextIO | None = open(path, "a", encoding="utf-8") if path else None  # noqa: SIM115
+        # the event log is readable by the user only (like the build logs)
+        self._fh: TextIO | None = (
+            os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "a", encoding="utf-8")
+            if path
+            else None
+        )
         self._lock = threading.Lock()
         self.listeners: list[Callable[[dict[str, Any]], None]] = []
 

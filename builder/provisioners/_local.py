@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from builder import secrets
 from builder.config import BaseConfig, opt
 from builder.errors import BuildError, CommandError
 from builder.plugins import ComponentContext
@@ -29,6 +30,7 @@ from builder.provisioners._common import (
     inline_script,
     output_callbacks,
     render_template,
+    sprintf_ss,
 )
 from builder.run import run
 
@@ -75,6 +77,17 @@ class LocalShellConfig(BaseConfig):
         return [self.command] if self.command else list(self.inline)
 
 
+def _flat_vars(pairs: Mapping[str, str], fmt: str) -> str:
+    """``{{.Vars}}`` for a local command line. The variables are in the child's
+    environment anyway, so a value holding a secret is written as a reference to itself
+    (``KEY="${KEY}"``): the secret never appears in ``ps`` output."""
+    plain = {k: v for k, v in pairs.items() if secrets.mask(v) == v}
+    out = []
+    for k, v in pairs.items():
+        out.append(format_env({k: v}, fmt) if k in plain else sprintf_ss(fmt, k, f'"${{{k}}}"'))
+    return "".join(out)
+
+
 def run_local(
     cfg: LocalShellConfig,
     ctx: ComponentContext,
@@ -88,7 +101,7 @@ def run_local(
         ctx.ui.say(f"Skipping {kind}: only_on = {cfg.only_on} does not include this host ({HOST_OS}).")
         return False
     pairs = collect_env(base_env, cfg.environment_vars, cfg.env)
-    flat = format_env(pairs, cfg.env_var_format)
+    flat = _flat_vars(pairs, cfg.env_var_format)
     on_out, on_err = output_callbacks(ctx.ui, event)
     with tempfile.TemporaryDirectory(prefix="pybuild-shell-local-") as tmp:
         scripts: list[tuple[str, str]] = []  # (path to run, what to show)

@@ -82,10 +82,13 @@ def _run_all(
         except (PybuildError, KeyboardInterrupt) as e:
             if on_event:
                 on_event("step_end", step=name, ok=False, duration=round(time.monotonic() - t0, 3))
-            if isinstance(e, BuildError) and not e.step:
-                e.step = name
-            if isinstance(e, KeyboardInterrupt):
-                raise Cancelled() from None
+            err: BaseException = Cancelled() if isinstance(e, KeyboardInterrupt) else e
+            if not getattr(err, "step", ""):
+                # every error names its step (the "error" event, the failure evidence):
+                # cancellations and communicator errors too, not only BuildError
+                setattr(err, "step", name)  # noqa: B010
+            if err is not e:
+                raise err from None
             raise
         except Exception as e:  # an unexpected bug: keep the step name
             if on_event:

@@ -1,0 +1,3 @@
+﻿build {
+  sources = [for s in ["x"]: "source.${s}"]
+}
