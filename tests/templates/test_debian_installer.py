@@ -104,10 +104,11 @@ def test_installer_fetches_the_rendered_preseed(di_iso_menu: Path, tmp_path: Pat
     text = serial.read_text(errors="replace")
     print(f"\n[{keyboard}] preseed fetched {fetched:.0f}s after `pybuild build` started")
     # the boot loader echoed exactly what the template types (its echo redraws the line
-    # with terminal escapes: replay each serial line through a tiny terminal)
+    # with terminal escapes and wraps it at 80 columns: replay each serial line through a
+    # tiny terminal, then join the wrapped rows)
     rows = [_terminal_row(line) for line in text.replace("\r\n", "\n").split("\n")]
     typed = TYPED.format(port=port.group(1))
-    assert any(typed in row for row in rows), [r for r in rows if "auto" in r][-3:]
+    assert typed in "".join(rows), [r for r in rows if "auto" in r][-3:]
     assert moved_on is not None, "installer did not move on after the preseed:\n" + text[-3000:]
     assert proc.returncode == 130  # interrupted
     assert (work / "output-debian12").is_dir()  # kept: -on-error=abort
