@@ -15,6 +15,7 @@ from typing import Any
 from builder.errors import Diagnostic, Location, TemplateError
 from builder.template import expr as E
 from builder.template.typeexpr import fmt_number, parse_number
+from builder.template.typeexpr import value_type_name as type_name
 
 UNSUPPORTED_FUNCTIONS = {
     "vault": "HashiCorp Vault lookups",
@@ -92,22 +93,6 @@ class Scope:
 # ---------------------------------------------------------------------------
 # helpers
 # ---------------------------------------------------------------------------
-
-
-def type_name(v: Any) -> str:
-    if v is None:
-        return "null"
-    if isinstance(v, bool):
-        return "bool"
-    if isinstance(v, int | float):
-        return "number"
-    if isinstance(v, str):
-        return "string"
-    if isinstance(v, list):
-        return "tuple"
-    if isinstance(v, dict):
-        return "object"
-    return type(v).__name__
 
 
 def normalize(v: Any) -> Any:
