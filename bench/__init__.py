@@ -1,0 +1,1 @@
+"""pybuild's benchmarks: ``python -m bench [--quick] [--parts ...]`` (see README, "Benchmarks")."""
