@@ -198,6 +198,14 @@ class BuildContext(ComponentContext):
         if self.hooks is not None:
             self.hooks.call(phase, **kwargs)
 
+    def provision_context(self, **kwargs: Any) -> ProvisionContext:
+        """A ProvisionContext for this build; ``kwargs`` set the provisioning-only fields
+        (communicator, http_addr, output_dir, build_vars)."""
+        return ProvisionContext(
+            build_name=self.build_name, build_type=self.build_type, ui=self.ui, template_dir=self.template_dir,
+            variables=self.variables, cancel=self.cancel, force=self.force, debug=self.debug, **kwargs,
+        )
+
 
 # --------------------------------------------------------------------------- components
 

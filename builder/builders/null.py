@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from builder.config import BaseConfig, opt
-from builder.plugins import Artifact, BuildContext, Builder, ProvisionContext
+from builder.plugins import Artifact, BuildContext, Builder
 
 
 @dataclass(kw_only=True)
@@ -52,17 +52,7 @@ class NullBuilder(Builder[NullConfig]):
             )
         try:
             if ctx.provision is not None:
-                ctx.provision(
-                    ProvisionContext(
-                        build_name=ctx.build_name,
-                        build_type=ctx.build_type,
-                        ui=ctx.ui,
-                        template_dir=ctx.template_dir,
-                        variables=ctx.variables,
-                        cancel=ctx.cancel,
-                        communicator=comm,
-                    )
-                )
+                ctx.provision(ctx.provision_context(communicator=comm))
         finally:
             if comm is not None:
                 comm.close()

@@ -4,7 +4,6 @@ error-cleanup provisioner are the orchestrator's, in :mod:`builder.build`.)"""
 
 from __future__ import annotations
 
-from builder.plugins import ProvisionContext
 from builder.qemu.state import QemuState
 from builder.steps import Step
 
@@ -14,15 +13,7 @@ class StepProvision(Step[QemuState]):
 
     def run(self, state: QemuState) -> None:
         ctx = state.ctx
-        pctx = ProvisionContext(
-            build_name=ctx.build_name,
-            build_type=ctx.build_type,
-            ui=ctx.ui,
-            template_dir=ctx.template_dir,
-            variables=ctx.variables,
-            cancel=ctx.cancel,
-            force=ctx.force,
-            debug=ctx.debug,
+        pctx = ctx.provision_context(
             communicator=state.comm,
             http_addr=f"{state.http_ip}:{state.http_port}" if state.http_port else "",
             output_dir=state.output_dir,

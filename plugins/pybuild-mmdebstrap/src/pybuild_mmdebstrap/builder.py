@@ -360,11 +360,7 @@ def _detach_loops(backing: Path) -> None:
 
 
 def _provision_context(ctx: BuildContext, output_dir: Path) -> ProvisionContext:
-    return ProvisionContext(
-        build_name=ctx.build_name, build_type=ctx.build_type, ui=ctx.ui, template_dir=ctx.template_dir,
-        variables=ctx.variables, cancel=ctx.cancel, force=ctx.force, debug=ctx.debug,
-        communicator=None, output_dir=output_dir,
-    )
+    return ctx.provision_context(communicator=None, output_dir=output_dir)
 
 
 __all__ = ["BUILDER_ID", "MmdebstrapBuilder", "extlinux_conf", "mmdebstrap_argv"]
