@@ -30,7 +30,6 @@ from builder.provisioners._common import (
     inline_script,
     output_callbacks,
     render_template,
-    sprintf_ss,
 )
 from builder.run import run
 
@@ -79,12 +78,15 @@ class LocalShellConfig(BaseConfig):
 
 def _flat_vars(pairs: Mapping[str, str], fmt: str) -> str:
     """``{{.Vars}}`` for a local command line. The variables are in the child's
-    environment anyway, so a value holding a secret is written as a reference to itself
-    (``KEY="${KEY}"``): the secret never appears in ``ps`` output."""
-    plain = {k: v for k, v in pairs.items() if secrets.mask(v) == v}
+    environment anyway, so a variable holding a secret is left out of the command line
+    (with the default shell format it is written as a reference to itself,
+    ``KEY="${KEY}"``): the secret never appears in ``ps`` output."""
     out = []
     for k, v in pairs.items():
-        out.append(format_env({k: v}, fmt) if k in plain else sprintf_ss(fmt, k, f'"${{{k}}}"'))
+        if secrets.mask(v) == v:
+            out.append(format_env({k: v}, fmt))
+        elif fmt == DEFAULT_ENV_VAR_FORMAT:
+            out.append(f'{k}="${{{k}}}" ')
     return "".join(out)
 
 
