@@ -33,8 +33,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import requests
-
 from builder import secrets
 from builder.cancel import TOKEN
 from builder.config import BaseConfig, opt
@@ -42,6 +40,8 @@ from builder.errors import BuildError, Cancelled
 from builder.ports import cache_dir as default_cache_dir
 
 if TYPE_CHECKING:
+    import requests
+
     from builder.ui import BuildUI
 
 log = logging.getLogger("pybuild.media")
@@ -208,6 +208,8 @@ def parse_checksum_file(text: str, filename: str, algo: str = "") -> Checksum | 
 
 def _read_checksum_source(src: str, base_dir: Path, attempts: int) -> str:
     if src.startswith(("http://", "https://")):
+        import requests  # not at module load: start-up time (see builder.communicator)
+
         last: Exception | None = None
         for i in range(max(1, attempts)):
             TOKEN.check()
@@ -462,6 +464,8 @@ def _download(
 def _download_once(
     url: str, part: Path, checksum: Checksum | None, ui: BuildUI | None, session: requests.Session
 ) -> None:
+    import requests  # not at module load: start-up time (see builder.communicator)
+
     have = part.stat().st_size if part.exists() else 0
     headers = {"User-Agent": USER_AGENT}
     if have:
@@ -604,7 +608,7 @@ def fetch(
         for w in config.warnings():
             ui.warn(w)
     failures: list[tuple[str, MediaError]] = []
-    session = requests.Session()
+    sessions: list[requests.Session] = []  # one, made when a URL is remote
     try:
         for url in urls:
             TOKEN.check()
@@ -613,7 +617,11 @@ def fetch(
                 if local is not None:
                     return _use_local(local, checksum, ui)
                 if url.startswith(("http://", "https://")):
-                    return _fetch_http(url, config, checksum, ui, cache, attempts, session)
+                    if not sessions:
+                        import requests  # not at module load: start-up time (see builder.communicator)
+
+                        sessions.append(requests.Session())
+                    return _fetch_http(url, config, checksum, ui, cache, attempts, sessions[0])
                 raise MediaError(
                     f"unsupported URL scheme in {url!r} (use a path, file://, http:// or https://)"
                 )
@@ -624,7 +632,8 @@ def fetch(
                 if ui is not None and len(urls) > 1:
                     ui.message(f"{secrets.mask(url)} failed: {e}")
     finally:
-        session.close()
+        for session in sessions:
+            session.close()
     if len(failures) == 1:
         raise failures[0][1]
     cls = ChecksumError if all(isinstance(e, ChecksumError) for _, e in failures) else MediaError
@@ -658,6 +667,8 @@ def _use_local(path: Path, checksum: Checksum | None, ui: BuildUI | None) -> Pat
 
 def check_byte_serving(url: str, *, timeout: float = CONNECT_TIMEOUT) -> None:
     """For ``iso_skip_cache``: the URL must answer HEAD with 2xx and ``Accept-Ranges: bytes``."""
+    import requests  # not at module load: start-up time (see builder.communicator)
+
     try:
         r = requests.head(url, allow_redirects=True, timeout=timeout, headers={"User-Agent": USER_AGENT})
     except requests.RequestException as e:

@@ -13,13 +13,16 @@ import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import paramiko
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 from builder import secrets
 from builder.errors import CommunicatorError
+
+if TYPE_CHECKING:
+    import paramiko
 
 KEY_TYPES = ("ed25519", "rsa", "ecdsa")
 DEFAULT_BITS = {"rsa": 4096, "ecdsa": 521, "ed25519": 256}
@@ -66,6 +69,8 @@ def generate_keypair(kind: str = "ed25519", bits: int = 0, comment: str = "pybui
 
 def load_private_key(pem: str, password: str | None = None) -> paramiko.PKey:
     """Parse a private key of any type paramiko knows (OpenSSH or PEM format)."""
+    import paramiko  # not at module load: see builder.communicator
+
     errors = []
     for cls in (paramiko.Ed25519Key, paramiko.RSAKey, paramiko.ECDSAKey):
         try:

@@ -80,10 +80,74 @@ class SSHParams:
 # --------------------------------------------------------------------------- connecting
 
 
-def _open_transport(p: SSHParams, timeout: float) -> paramiko.Transport:
-    """One connection + handshake + authentication attempt."""
-    sock = socket.create_connection((p.host, p.port), timeout=timeout)
-    transport = paramiko.Transport(sock)
+def _socket_with_banner(host: str, port: int, deadline: float | None, cancel: CancelToken) -> socket.socket:
+    """A TCP connection on which the server has started to talk (its SSH banner).
+
+    QEMU's user-mode network accepts a forwarded connection on the host at once, even while
+    the guest cannot answer yet, and such a connection may stay silent for a long time. So
+    a new attempt starts every second while up to ten earlier ones stay open, and the first
+    that speaks wins: a guest whose sshd just came up is found within about a second, and a
+    slow sshd (a loaded TCG guest) is not given up on after a short probe.
+    """
+    pending: list[tuple[socket.socket, float]] = []  # (socket, started)
+    next_try = 0.0
+    last_error = "no answer yet"
+    try:
+        while True:
+            cancel.check()
+            now = time.monotonic()
+            if deadline is not None and now >= deadline:
+                raise _NotReady(last_error)
+            while pending and (len(pending) > _MAX_PENDING or now - pending[0][1] > _BANNER_WAIT):
+                pending.pop(0)[0].close()
+                last_error = f"no SSH banner within {_BANNER_WAIT:.0f}s"
+            if now >= next_try:
+                next_try = now + _ATTEMPT_SPACING
+                try:
+                    sock = socket.create_connection((host, port), timeout=_ATTEMPT_SPACING * 5)
+                    pending.append((sock, now))
+                except OSError as e:
+                    last_error = f"{type(e).__name__}: {e}"
+            wait = max(0.01, next_try - time.monotonic())
+            if not pending:
+                cancel.sleep(wait)
+                continue
+            readable, _, _ = select.select([sk for sk, _ in pending], [], [], min(wait, 0.5))
+            for sock in readable:
+                try:
+                    data = sock.recv(4, socket.MSG_PEEK)
+                except OSError as e:
+                    data = b""
+                    last_error = f"{type(e).__name__}: {e}"
+                else:
+                    last_error = "connection closed before the SSH banner"
+                pending = [(sk, t) for sk, t in pending if sk is not sock]
+                if data:
+                    return sock
+                sock.close()
+    finally:
+        for sock, _ in pending:
+            sock.close()
+
+
+class _NotReady(OSError):
+    """No server answered before the deadline (its message is the last error seen)."""
+
+
+_ATTEMPT_SPACING = 1.0
+_MAX_PENDING = 10
+_BANNER_WAIT = 15.0
+
+
+def _open_transport(p: SSHParams, timeout: float, sock: socket.socket | None = None) -> paramiko.Transport:
+    """One connection (or ``sock``, already connected) + handshake + authentication attempt."""
+    if sock is None:
+        sock = socket.create_connection((p.host, p.port), timeout=timeout)
+    try:
+        transport = paramiko.Transport(sock)
+    except BaseException:
+        sock.close()
+        raise
     try:
         transport.banner_timeout = timeout
         transport.handshake_timeout = timeout
@@ -161,13 +225,13 @@ def connect(
     pty: bool = False,
     read_write_timeout: float = 0.0,
     agent_auth: bool = False,
-    retry_interval: float = 2.0,
+    retry_interval: float = 0.5,
     auth_retry_interval: float = 5.0,
 ) -> SSHCommunicator:
     """Wait until ``username@host:port`` accepts us; ``timeout`` 0 waits without a time limit.
 
-    ``retry_interval`` is the pause after a connection error, ``auth_retry_interval`` the
-    pause after a refused login (Packer's 5 s: ten attempts span about a minute).
+    ``retry_interval`` is the pause after a failed handshake, ``auth_retry_interval`` the
+    steady pause after a refused login (Packer's 5 s; the first retries come sooner).
     """
     secrets.add(password, private_key_pem)
     params = SSHParams(host, port, username, password or None, private_key_pem or None, keepalive, pty,
@@ -192,13 +256,17 @@ def _wait_for_transport(
         cancel.check()
         attempts += 1
         wait = retry_interval
-        remaining = deadline - time.monotonic() if deadline is not None else p.connect_timeout
-        try_timeout = max(1.0, min(p.connect_timeout, remaining))
         try:
-            transport = _open_transport(p, try_timeout)
+            sock = _socket_with_banner(p.host, p.port, deadline, cancel)
+            remaining = deadline - time.monotonic() if deadline is not None else p.connect_timeout
+            transport = _open_transport(p, max(1.0, min(p.connect_timeout, remaining)), sock)
         except paramiko.AuthenticationException as e:
             auth_failures += 1
-            wait = retry_interval if auth_retry_interval is None else auth_retry_interval
+            # the credentials often start to work a moment after sshd does (cloud-init sets
+            # the password and keys while sshd already runs): retry soon at first, then at
+            # the steady pace
+            steady = retry_interval if auth_retry_interval is None else auth_retry_interval
+            wait = min(steady, float(auth_failures))
             last_error = f"authentication failed: {e}"
             log.debug("SSH %s@%s:%d: %s (%d/%d)", p.username, p.host, p.port, last_error, auth_failures,
                       handshake_attempts)

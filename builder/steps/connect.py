@@ -10,7 +10,6 @@ from __future__ import annotations
 import threading
 
 from builder.cancel import CancelToken
-from builder.communicator.ssh import connect_from_config
 from builder.errors import BuildError, Cancelled
 from builder.qemu.state import QemuState
 from builder.steps import Step
@@ -20,6 +19,8 @@ class StepConnect(Step[QemuState]):
     name = "connect"
 
     def run(self, state: QemuState) -> None:
+        from builder.communicator.ssh import connect_from_config  # paramiko: loaded while QEMU boots
+
         c = state.cfg
         if c.communicator == "none":
             return

@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-from builder.communicator.ssh import DisconnectedError, clear_authorized_keys
 from builder.errors import BuildError, CommunicatorError
 from builder.qemu.state import QemuState
 from builder.steps import Step
@@ -29,14 +28,16 @@ class StepShutdown(Step[QemuState]):
                 raise BuildError("Timeout while waiting for machine to shut down.")
             return
         if c.ssh_clear_authorized_keys and state.comm is not None and state.keypair is not None:
+            from builder.communicator.ssh import clear_authorized_keys
+
             clear_authorized_keys(state.comm, state.keypair.public_openssh, state.ui)  # type: ignore[arg-type]
         if c.shutdown_command:
             state.ui.say("Gracefully halting virtual machine...")
             assert state.comm is not None
             try:
                 state.comm.run(c.shutdown_command, on_stdout=state.ui.message, on_stderr=state.ui.message)
-            except (DisconnectedError, CommunicatorError):
-                pass  # the guest going away mid-command is the expected outcome
+            except CommunicatorError:
+                pass  # the guest going away (DisconnectedError) mid-command is the expected outcome
             if q.wait(timeout) is None:
                 raise BuildError(
                     f"Timeout while waiting for machine to shut down ({timeout:.0f}s after "

@@ -7,8 +7,6 @@ the boot loader received, whichever keyboard typed it.
 
 from __future__ import annotations
 
-import http.server
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -207,51 +205,6 @@ def test_enter_boots_the_label_typed(prompt_vm: Vm) -> None:
     # isolinux reports the kernel it could not find: the exact word it received
     prompt_vm.serial.wait_for("Loading nosuchlabel... failed", timeout=30, offset=mark)
     prompt_vm.serial.wait_for("boot:", timeout=30, offset=mark)  # and prompts again
-
-
-@pytest.mark.parametrize("kind", ["vnc"])
-def test_installer_fetches_preseed(
-    vm_factory: Callable[..., Vm], di_iso_prompt: Path, tmp_path: Path, kind: str
-) -> None:
-    """Typing the auto line makes the real installer GET /preseed.cfg from the host."""
-    got = threading.Event()
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            if self.path == "/preseed.cfg":
-                got.set()
-            body = b"d-i debian-installer/locale string en_US\n"
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    t = threading.Thread(target=server.serve_forever, daemon=True)
-    t.start()
-    try:
-        vm = vm_factory(di_iso_prompt, memory=1024, net=True, smp=2)
-        vm.serial.wait_for("boot:", timeout=60, offset=0)
-        vm.serial.connect()
-        kb, interval = keyboard(vm, kind)
-        port = server.server_address[1]
-        start = time.monotonic()
-        type_actions(
-            parse(f"auto url=http://10.0.2.2:{port}/preseed.cfg priority=critical<enter>"),
-            kb, interval=interval, serial=vm.serial, verify_echo=True,
-        )
-        # about 55 s on an idle 2-core machine (kernel, 40 MB initrd, hw-detect, DHCP
-        # under TCG); much longer when the host is busy
-        if not got.wait(600):
-            vm.qmp.screendump(tmp_path / "installer.png")
-            pytest.fail(f"installer never fetched the preseed; screen: {tmp_path / 'installer.png'}")
-        print(f"preseed fetched {time.monotonic() - start:.0f}s after typing started")
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.mark.parametrize("kind", ["vnc", "qmp", "serial"])

@@ -92,11 +92,11 @@ def test_failing_hook_stops_build_cleanly(base_copy: Path, tmp_path: Path):
 def test_unreachable_ssh_fails_with_evidence(base_copy: Path, tmp_path: Path):
     t0 = time.monotonic()
     r = run_pybuild(["build", "-var", f"base_image={base_copy}", "-var", "seed_user_data=false",
-                     "-var", "ssh_timeout=100s", str(MINIMAL)], tmp_path / "w")
+                     "-var", "ssh_timeout=45s", str(MINIMAL)], tmp_path / "w")
     elapsed = time.monotonic() - t0
     assert r.rc == 1, r.out[-3000:]
     assert "Timeout waiting for SSH" in r.out or "authentication" in r.out
-    assert elapsed < 100 + 120  # the timeout plus start-up and cleanup
+    assert elapsed < 45 + 120  # the timeout plus start-up and cleanup
     fdirs = list((r.workdir / "failures").iterdir())
     assert len(fdirs) == 1 and fdirs[0].name.startswith("qemu.e2e-")
     f = fdirs[0]
