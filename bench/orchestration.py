@@ -273,11 +273,14 @@ def run(runs: int, quick: bool) -> Part:
     typing_floor = BOOT_COMMAND_KEYS * 2 * KEY_INTERVAL
     rows = []
     for k in [*PHASES, "(guest) sshd banner → password login accepted", "total"]:
+        def cell(st: Stat) -> str:
+            return st.fmt(2, " s") + (f" [n={st.n}]" if 0 < st.n < runs else "")
+
         p = Stat(res["pybuild"].get(k, []))
-        row = [k, p.fmt(2, " s")]
+        row = [k, cell(p)]
         if "packer" in res:
             q = Stat(res["packer"].get(k, []))
-            row += [q.fmt(2, " s"), f"{p.median / q.median:.2f}" if p.values and q.values else "–"]
+            row += [cell(q), f"{p.median / q.median:.2f}" if p.values and q.values else "–"]
         rows.append(row)
     headers = ["phase", "pybuild", "Packer 1.6.6", "pybuild / Packer"] if "packer" in res else ["phase", "pybuild"]
     part.tables.append(Table("Phase durations (wall clock, observed from outside both tools)", headers, rows))
@@ -307,10 +310,14 @@ def run(runs: int, quick: bool) -> Part:
         "script upload and exec are inside 'sshd up → first provisioner command' for both tools.",
         f"The boot command is {BOOT_COMMAND_KEYS} lower-case letters = {BOOT_COMMAND_KEYS * 2} key events; at "
         f"the default 100 ms per event the typing itself takes {typing_floor:.1f} s in both tools.",
-        "pybuild's SSH wait pauses 5 s after a refused login (cloud-init sets the password after sshd "
-        "starts) and 2 s after a connection error, and one attempt can block up to 15 s for the banner while "
-        "QEMU's user network has accepted the connection but the guest cannot answer yet: that, not the "
-        "login itself, is most of its 'sshd up → first command' time.",
+        "pybuild's SSH wait opens a new connection every second while up to five earlier ones stay open "
+        "(the first that shows a banner wins) and retries a refused login after 1, 2, 3, 4, then 5 s. What "
+        "remains in 'sshd up → first command' is guest work under TCG: one SSH login (key exchange and PAM "
+        "in the emulated guest, about 1.5–2.5 s), the script upload over SFTP (~0.45 s) and the exec "
+        "(~0.2 s), plus at most one retry pause when cloud-init sets the password just after a refused "
+        "attempt. The < 1 s goal is below the cost of a single SSH login in a TCG guest.",
+        "A run where the bench's own login probe lost the race to the tool (the tool was already done) "
+        "has no 'sshd up' figure; medians are over the runs that have one (n is shown).",
     ]
     part.seconds = time.perf_counter() - t0
     part.load.append(load1())

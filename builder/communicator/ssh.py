@@ -85,7 +85,7 @@ def _socket_with_banner(host: str, port: int, deadline: float | None, cancel: Ca
 
     QEMU's user-mode network accepts a forwarded connection on the host at once, even while
     the guest cannot answer yet, and such a connection may stay silent for a long time. So
-    a new attempt starts every second while up to ten earlier ones stay open, and the first
+    a new attempt starts every second while up to five earlier ones stay open, and the first
     that speaks wins: a guest whose sshd just came up is found within about a second, and a
     slow sshd (a loaded TCG guest) is not given up on after a short probe.
     """
@@ -135,7 +135,7 @@ class _NotReady(OSError):
 
 
 _ATTEMPT_SPACING = 1.0
-_MAX_PENDING = 10
+_MAX_PENDING = 5
 _BANNER_WAIT = 15.0
 
 

@@ -185,7 +185,7 @@ def test_cancel_stops_the_vm_and_removes_its_directory(tmp_path, monkeypatch):
     """Ctrl-C (the cancel token) during the boot wait: Cancelled, no QEMU, no temp dir.
     A blank disk boots nothing, so SSH never answers; the offline inspection is skipped
     (faked) to keep the appliance boot out of this test."""
-    monkeypatch.setattr(checks, "inspect_clean", lambda image: CleanFacts())
+    monkeypatch.setattr(checks, "inspect_clean", lambda image, cancel=None: CleanFacts())
     disk = tmp_path / "blank.qcow2"
     subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", str(disk), "64M"], check=True)
     token = CancelToken()
