@@ -66,3 +66,22 @@ def no_leaked_vms():
             except ProcessLookupError:
                 pass
         pytest.fail(f"tests leaked QEMU processes: {sorted(leaked)}")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Whole modules in three groups, in their usual order within each: modules without a
+    slow test first (they run while the session's cloud build works in the background, see
+    tests/fixtures/cloud.py), then the other slow modules, then the modules that need the
+    cloud build. Modules stay contiguous, so module-scoped fixtures are made once."""
+    from tests.fixtures.cloud import CLOUD_FIXTURES
+
+    def group(item: pytest.Item) -> int:
+        if CLOUD_FIXTURES & set(getattr(item, "fixturenames", ())):
+            return 2
+        return 1 if item.get_closest_marker("slow") else 0
+
+    by_module: dict[str, int] = {}
+    for item in items:
+        key = str(item.path)
+        by_module[key] = max(by_module.get(key, 0), group(item))
+    items.sort(key=lambda item: by_module[str(item.path)])

@@ -360,13 +360,21 @@ def verify_image(image: Path, opts: VerifyOptions, ui: BuildUI | None = None,
                                                   opts.build_machine_id))
 
             def growpart() -> tuple[bool, str]:
-                # cloud-init grows / early (cloud-init-local/init); allow a little lag
-                deadline = time.monotonic() + 45
-                while True:
-                    size = int(run_cmd("df -B1 --output=size / | tail -1").strip())
-                    if size >= GROW_MIN * disk or time.monotonic() > deadline:
-                        break
-                    cancel.sleep(3)
+                def root_size() -> int:
+                    return int(run_cmd("df -B1 --output=size / | tail -1").strip())
+
+                size = root_size()
+                if size < GROW_MIN * disk:
+                    # cloud-init grows / in its early stages; once it reports itself done, the
+                    # answer is final (a guest without cloud-init gets a short grace period)
+                    assert comm is not None
+                    if comm.run("timeout 120 cloud-init status --wait >/dev/null 2>&1") in (0, 1, 2):
+                        size = root_size()
+                    else:
+                        deadline = time.monotonic() + 45
+                        while size < GROW_MIN * disk and time.monotonic() < deadline:
+                            cancel.sleep(3)
+                            size = root_size()
                 return size >= GROW_MIN * disk, (f"/ is {size / 2**30:.2f} GiB on a {disk / 2**30:.2f} GiB disk "
                                                  f"(needs >= {GROW_MIN:.0%}; image {vsize / 2**30:.2f} GiB)")
 
@@ -408,7 +416,7 @@ def verify_image(image: Path, opts: VerifyOptions, ui: BuildUI | None = None,
 
         def qga_ping() -> tuple[bool, str]:
             # the agent starts with the virtio port at boot, long before SSH answers
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + 15
             while True:
                 try:
                     vm.qga("guest-ping", timeout=5)

@@ -41,8 +41,8 @@ def test_verify_passed_every_check(cloud_build, cloud_image):
         assert by[name]["ok"], (name, by[name]["evidence"])
 
 
-def test_glance_has_the_active_image(cloud_build, cloud_image, glance_server):
-    conn = glance_server.connect()
+def test_glance_has_the_active_image(cloud_build, cloud_image):
+    conn = cloud_build.glance.connect()
     try:
         images = [i for i in conn.image.images() if i.name == IMAGE_NAME]
         assert len(images) == 1

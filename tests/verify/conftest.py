@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -46,23 +47,36 @@ NEGATIVE: dict[str, list[str]] = {
 
 
 @pytest.fixture(scope="session")
-def negative_image(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+def negative_image(request: pytest.FixtureRequest,
+                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], Path]]:
     """``negative_image(kind)``: a read-only path to the broken copy (cached per session).
 
+    The first call starts all four derivations, two at a time (each is one TCG libguestfs
+    appliance, about one core), so the later tests find theirs ready.
     ``PYBUILD_TEST_VERIFY_IMAGE=IMAGE.qcow2`` derives them from an image built earlier by
     the same template instead of the session's build (local iteration only)."""
-    made: dict[str, Path] = {}
     root = tmp_path_factory.mktemp("verify-negative")
+    pool = ThreadPoolExecutor(2, thread_name_prefix="negative-image")
+    futures: dict[str, Future[Path]] = {}
+
+    def derive(source: Path, kind: str) -> Path:
+        out = root / f"{kind}.qcow2"
+        shutil.copyfile(source, out)
+        run.run(["virt-customize", "-a", str(out), "--no-network", *NEGATIVE[kind]],
+                env=run.libguestfs_env(), timeout=900, cancel=None)
+        return out
 
     def make(kind: str) -> Path:
-        if kind not in made:
+        if not futures:
             given = os.environ.get("PYBUILD_TEST_VERIFY_IMAGE")
             source = Path(given) if given else request.getfixturevalue("cloud_image")
-            out = root / f"{kind}.qcow2"
-            shutil.copyfile(source, out)
-            run.run(["virt-customize", "-a", str(out), "--no-network", *NEGATIVE[kind]],
-                    env=run.libguestfs_env(), timeout=900)
-            made[kind] = out
-        return made[kind]
+            order = [kind, *(k for k in NEGATIVE if k != kind)]
+            futures.update((k, pool.submit(derive, source, k)) for k in order)
+        return futures[kind].result()
 
-    return make
+    try:
+        yield make
+    finally:
+        for f in futures.values():
+            f.cancel()
+        pool.shutdown(wait=True)
