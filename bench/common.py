@@ -156,19 +156,19 @@ def _first_line(argv: Sequence[str]) -> str:
     return text.splitlines()[0] if text else "?"
 
 
+def _grep(path: str, pattern: str) -> str:
+    """The first group of ``pattern``'s first match (multi-line) in a file, or "?"."""
+    try:
+        m = re.search(pattern, Path(path).read_text(), re.M)
+    except OSError:
+        return "?"
+    return m.group(1) if m else "?"
+
+
 def machine_info() -> dict[str, str]:
-    cpu = "?"
-    try:
-        m = re.search(r"^model name\s*:\s*(.+)$", Path("/proc/cpuinfo").read_text(), re.M)
-        cpu = m.group(1) if m else "?"
-    except OSError:
-        pass
-    mem = "?"
-    try:
-        m = re.search(r"^MemTotal:\s*(\d+)", Path("/proc/meminfo").read_text(), re.M)
-        mem = f"{int(m.group(1)) / 2**20:.1f} GiB" if m else "?"
-    except OSError:
-        pass
+    cpu = _grep("/proc/cpuinfo", r"^model name\s*:\s*(.+)$")
+    kib = _grep("/proc/meminfo", r"^MemTotal:\s*(\d+)")
+    mem = f"{int(kib) / 2**20:.1f} GiB" if kib != "?" else "?"
     try:
         from importlib.metadata import version
 
@@ -176,12 +176,7 @@ def machine_info() -> dict[str, str]:
     except Exception:
         pyb = "?"
     git = _first_line(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"])
-    os_name = "?"
-    try:
-        m = re.search(r'^PRETTY_NAME="?([^"\n]+)', Path("/etc/os-release").read_text(), re.M)
-        os_name = m.group(1) if m else "?"
-    except OSError:
-        pass
+    os_name = _grep("/etc/os-release", r'^PRETTY_NAME="?([^"\n]+)')
     return {
         "CPU": f"{cpu}, {os.cpu_count()} CPUs (nproc)",
         "RAM": mem,

@@ -73,10 +73,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     slow test first (they run while the session's cloud build works in the background, see
     tests/fixtures/cloud.py), then the other slow modules, then the modules that need the
     cloud build. Modules stay contiguous, so module-scoped fixtures are made once."""
-    from tests.fixtures.cloud import CLOUD_FIXTURES
+    from tests.fixtures.cloud import needs_cloud_build
 
     def group(item: pytest.Item) -> int:
-        if CLOUD_FIXTURES & set(getattr(item, "fixturenames", ())):
+        if needs_cloud_build(item):
             return 2
         return 1 if item.get_closest_marker("slow") else 0
 

@@ -80,6 +80,15 @@ class SSHParams:
 # --------------------------------------------------------------------------- connecting
 
 
+class _NotReady(OSError):
+    """No server answered before the deadline (its message is the last error seen)."""
+
+
+_ATTEMPT_SPACING = 1.0  # seconds between new connection attempts
+_MAX_PENDING = 5  # attempts kept open at once
+_BANNER_WAIT = 15.0  # an attempt silent this long is dropped
+
+
 def _socket_with_banner(host: str, port: int, deadline: float | None, cancel: CancelToken) -> socket.socket:
     """A TCP connection on which the server has started to talk (its SSH banner).
 
@@ -128,15 +137,6 @@ def _socket_with_banner(host: str, port: int, deadline: float | None, cancel: Ca
     finally:
         for sock, _ in pending:
             sock.close()
-
-
-class _NotReady(OSError):
-    """No server answered before the deadline (its message is the last error seen)."""
-
-
-_ATTEMPT_SPACING = 1.0
-_MAX_PENDING = 5
-_BANNER_WAIT = 15.0
 
 
 def _open_transport(p: SSHParams, timeout: float, sock: socket.socket | None = None) -> paramiko.Transport:

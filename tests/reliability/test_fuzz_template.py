@@ -114,12 +114,9 @@ def test_fuzz_var_files(workdir: Path) -> None:
         text = gen_json_var_file(rng, FUNCS) if as_json else gen_var_file(rng, FUNCS)
         cli_vars = {rng.choice(["a", "l", "m", "n", "zz"]): rng.choice(["x", "[1]", "{", "", "1e3", "null"])
                     for _ in range(rng.randint(0, 2))}
-        if as_json:
-            vjson.write_text(text, encoding="utf-8", errors="surrogatepass")
-            _load(tpl, counter, var_files=[str(vjson)], vars=cli_vars)
-        else:
-            vf.write_text(text, encoding="utf-8", errors="surrogatepass")
-            _load(tpl, counter, var_files=[str(vf)], vars=cli_vars)
+        target = vjson if as_json else vf
+        target.write_text(text, encoding="utf-8", errors="surrogatepass")
+        _load(tpl, counter, var_files=[str(target)], vars=cli_vars)
 
     run()
     counter.report()
