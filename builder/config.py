@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import re
 import types
 import typing
@@ -127,8 +128,14 @@ def _type_name(tp: Any) -> str:
     return "any"
 
 
+@functools.cache
+def type_hints(cls: type) -> dict[str, Any]:
+    """The resolved field types of a config class (string annotations evaluated once per class)."""
+    return typing.get_type_hints(cls)
+
+
 def option_info(f: dataclasses.Field[Any], cls: type) -> OptionInfo:
-    hints = typing.get_type_hints(cls)
+    hints = type_hints(cls)
     default: Any
     if f.default is not MISSING:
         default = f.default
@@ -266,7 +273,7 @@ def parse_config(
     for f in fields.values():
         for a in f.metadata.get("aliases", ()):
             alias_map[a] = f.name
-    hints = typing.get_type_hints(cls)
+    hints = type_hints(cls)
     diags: list[Diagnostic] = []
     kwargs: dict[str, Any] = {}
 
