@@ -20,7 +20,8 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -152,6 +153,32 @@ def _private(out: Path) -> None:
     os.chmod(out, stat.S_IRUSR | stat.S_IWUSR)
 
 
+@contextmanager
+def _staged_image(
+    out: Path,
+    kind: str,
+    *,
+    files: Sequence[str],
+    dirs: Sequence[str],
+    content: Mapping[str, str] | None,
+    base_dir: Path | None,
+) -> Iterator[Path]:
+    """Stage the image's tree in a private directory beside ``out`` and yield it; the block
+    writes ``out`` from it. ``out`` ends private (0600), or is removed if the block fails."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f".{kind}-", dir=out.parent) as tmp:
+        stage = Path(tmp) / "root"
+        stage.mkdir(mode=0o700)
+        _stage(stage, files=files, dirs=dirs, content=content or {}, base_dir=base_dir or Path.cwd())
+        out.unlink(missing_ok=True)  # mkfs.fat -C refuses an existing file
+        try:
+            yield stage
+        except BaseException:
+            out.unlink(missing_ok=True)
+            raise
+    _private(out)
+
+
 def make_iso(
     out: Path,
     *,
@@ -162,12 +189,7 @@ def make_iso(
 ) -> Path:
     """Make an ISO 9660 image (Joliet + Rock Ridge) at ``out``; returns ``out``."""
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".cd-", dir=out.parent) as tmp:
-        stage = Path(tmp) / "root"
-        stage.mkdir(mode=0o700)
-        _stage(stage, files=files, dirs=(), content=content or {}, base_dir=base_dir or Path.cwd())
-        out.unlink(missing_ok=True)
+    with _staged_image(out, "cd", files=files, dirs=(), content=content, base_dir=base_dir) as stage:
         argv = ["xorriso", "-as", "mkisofs", "-quiet", "-o", str(out), "-J", "-joliet-long", "-r"]
         if label:
             argv += ["-V", label]
@@ -175,12 +197,7 @@ def make_iso(
         # create the output private before xorriso writes into it
         fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.close(fd)
-        try:
-            run(argv, hint="install xorriso (apt-get install xorriso)")
-        except BaseException:
-            out.unlink(missing_ok=True)
-            raise
-    _private(out)
+        run(argv, hint="install xorriso (apt-get install xorriso)")
     return out
 
 
@@ -195,30 +212,20 @@ def make_floppy(
 ) -> Path:
     """Make a 1.44 MB FAT12 floppy image at ``out``; returns ``out``."""
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".floppy-", dir=out.parent) as tmp:
-        stage = Path(tmp) / "root"
-        stage.mkdir(mode=0o700)
-        _stage(stage, files=files, dirs=dirs, content=content or {}, base_dir=base_dir or Path.cwd())
-        out.unlink(missing_ok=True)  # mkfs.fat -C refuses an existing file
+    with _staged_image(out, "floppy", files=files, dirs=dirs, content=content, base_dir=base_dir) as stage:
         fat_label = (label or DEFAULT_FLOPPY_LABEL).upper()
-        try:
+        run(
+            ["mkfs.fat", "-C", "-F", "12", "-n", fat_label, str(out), str(FLOPPY_KB)],
+            hint="install dosfstools (apt-get install dosfstools)",
+        )
+        _private(out)  # before any file lands on it
+        entries = sorted(stage.iterdir())
+        if entries:
             run(
-                ["mkfs.fat", "-C", "-F", "12", "-n", fat_label, str(out), str(FLOPPY_KB)],
-                hint="install dosfstools (apt-get install dosfstools)",
+                ["mcopy", "-s", "-o", "-i", str(out), *[str(e) for e in entries], "::/"],
+                env={"MTOOLS_SKIP_CHECK": "1"},
+                hint="install mtools (apt-get install mtools); a floppy holds at most 1.44 MB",
             )
-            _private(out)  # before any file lands on it
-            entries = sorted(stage.iterdir())
-            if entries:
-                run(
-                    ["mcopy", "-s", "-o", "-i", str(out), *[str(e) for e in entries], "::/"],
-                    env={"MTOOLS_SKIP_CHECK": "1"},
-                    hint="install mtools (apt-get install mtools); a floppy holds at most 1.44 MB",
-                )
-        except BaseException:
-            out.unlink(missing_ok=True)
-            raise
-    _private(out)
     return out
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import select
 import shlex
 import shutil
 import signal
@@ -192,6 +193,7 @@ class Process:
         self.argv = [os.fspath(a) for a in argv]
         log.debug("spawn: %s", secrets.mask(shlex.join(self.argv)))
         self._logf = open(log_path, "ab") if log_path else None  # noqa: SIM115
+        self._pidfd: int | None = None
         out = self._logf if self._logf else subprocess.DEVNULL
         try:
             self.proc = subprocess.Popen(
@@ -221,13 +223,30 @@ class Process:
         while True:
             rc = self.proc.poll()
             if rc is not None:
+                self._close_pidfd()
                 return rc
             if cancel is not None and cancel.cancelled:
                 cancel.check()  # raises Cancelled naming the signal
                 raise Cancelled()
             if deadline is not None and time.monotonic() >= deadline:
                 return None
-            time.sleep(0.05)
+            self._sleep_until_exit(0.05)
+
+    def _sleep_until_exit(self, seconds: float) -> None:
+        """Sleep ``seconds``, waking at once if the child exits (a pidfd turns readable then:
+        the build goes on the moment QEMU ends, not up to a poll interval later)."""
+        if self._pidfd is None and hasattr(os, "pidfd_open"):
+            try:
+                self._pidfd = os.pidfd_open(self.proc.pid)  # the child is not reaped yet: its pid is ours
+            except OSError:
+                self._pidfd = -1
+        if self._pidfd is not None and self._pidfd >= 0:
+            try:
+                select.select([self._pidfd], [], [], seconds)
+                return
+            except (OSError, ValueError):  # closed by stop() in another thread
+                pass
+        time.sleep(seconds)
 
     def stop(self, grace: float = 5.0) -> None:
         terminate(self.proc, grace)
@@ -237,6 +256,12 @@ class Process:
         if self._logf is not None:
             self._logf.close()
             self._logf = None
+        self._close_pidfd()
+
+    def _close_pidfd(self) -> None:
+        if self._pidfd is not None and self._pidfd >= 0:
+            os.close(self._pidfd)
+        self._pidfd = None
 
 
 __all__ = ["Cancelled", "Process", "Result", "kvm_usable", "libguestfs_env", "run", "terminate", "which"]

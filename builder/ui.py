@@ -95,20 +95,19 @@ class UI:
         self._write(",".join([str(int(time.time())), target, kind, *esc]))
 
     def say(self, text: str, build: str = "") -> None:
-        log.info("%s%s", f"{build}: " if build else "", secrets.mask(text))
-        if self.options.machine_readable:
-            self.machine(build, "ui", "say", f"==> {build}: {text}" if build else text)
-            return
-        prefix = f"==> {build}: " if build else "==> "
-        for line in text.splitlines() or [""]:
-            self._write(f"{self._stamp()}{prefix}{line}")
+        """A step's headline (``==> build: text``)."""
+        self._ui_line("say", "==> ", text, build)
 
     def message(self, text: str, build: str = "") -> None:
+        """Detail under a headline (indented)."""
+        self._ui_line("message", "    ", text, build)
+
+    def _ui_line(self, kind: str, lead: str, text: str, build: str) -> None:
         log.info("%s%s", f"{build}: " if build else "", secrets.mask(text))
+        prefix = f"{lead}{build}: " if build else lead
         if self.options.machine_readable:
-            self.machine(build, "ui", "message", f"    {build}: {text}" if build else text)
+            self.machine(build, "ui", kind, f"{prefix}{text}" if build else text)
             return
-        prefix = f"    {build}: " if build else "    "
         for line in text.splitlines() or [""]:
             self._write(f"{self._stamp()}{prefix}{line}")
 

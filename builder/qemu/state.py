@@ -74,6 +74,16 @@ class QemuState:
     def ssh_host_port(self) -> int:
         return self.ssh_lease.port if self.ssh_lease else 0
 
+    def close_comm(self) -> None:
+        """Close the guest connection, if any (connect's cleanup and the shutdown step both
+        end it; a connection that already broke is not an error here)."""
+        if self.comm is not None:
+            try:
+                self.comm.close()
+            except Exception:
+                pass
+            self.comm = None
+
     def template_data(self) -> dict[str, Any]:
         """Go-template data for boot_command and qemuargs (Packer's names)."""
         return {

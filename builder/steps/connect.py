@@ -61,12 +61,7 @@ class StepConnect(Step[QemuState]):
         state.ui.event("ssh_connected", host=host, port=port)
 
     def cleanup(self, state: QemuState) -> None:
-        if state.comm is not None:
-            try:
-                state.comm.close()
-            except Exception:
-                pass
-            state.comm = None
+        state.close_comm()
 
 
 def _tail(state: QemuState) -> str:

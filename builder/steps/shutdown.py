@@ -53,10 +53,5 @@ class StepShutdown(Step[QemuState]):
             if q.wait(min(timeout, 60.0)) is None:
                 state.ui.message("Guest did not power off; stopping QEMU")
                 q.stop(grace=3.0)
-        if state.comm is not None:
-            try:
-                state.comm.close()
-            except Exception:
-                pass
-            state.comm = None
+        state.close_comm()
         state.ui.message("QEMU has exited")

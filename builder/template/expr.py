@@ -9,6 +9,7 @@ the same HCL grammar and mapped back to their position in the enclosing file.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -1050,67 +1051,9 @@ def _tok_desc(tok: Token) -> str:
 
 def find_unterminated_string(text: str) -> tuple[int, int] | None:
     """(line, col) of the first quoted string that runs into a newline, if any."""
-    i, n, line, line_start = 0, len(text), 1, 0
-    while i < n:
-        c = text[i]
-        if c == "\n":
-            line += 1
-            line_start = i + 1
-            i += 1
-        elif c == "#" or text.startswith("//", i):
-            j = text.find("\n", i)
-            i = n if j < 0 else j
-        elif text.startswith("/*", i):
-            j = text.find("*/", i + 2)
-            j = n if j < 0 else j + 2
-            line += text.count("\n", i, j)
-            k = text.rfind("\n", i, j)
-            if k >= 0:
-                line_start = k + 1
-            i = j
-        elif text.startswith("<<", i):
-            m = _HEREDOC_START.match(text, i)
-            if not m:
-                i += 2
-                continue
-            marker = m.group(1)
-            j = m.end()
-            while j < n:
-                k = text.find("\n", j)
-                end = n if k < 0 else k
-                line += 1
-                line_start = j
-                if text[j:end].strip() == marker:
-                    break
-                j = end + 1
-            i = j
-        elif c == '"':
-            j = i + 1
-            while j < n:
-                d = text[j]
-                if d == "\\":
-                    j += 2
-                    continue
-                if d == '"':
-                    break
-                if d == "\n":
-                    return line, i - line_start + 1
-                if d in "$%" and text.startswith("{", j + 1) and text[j - 1] != d:
-                    end = _match_brace(text, j + 2)
-                    if end < 0:
-                        return line, i - line_start + 1
-                    line += text.count("\n", j, end)
-                    k = text.rfind("\n", j, end)
-                    if k >= 0:
-                        line_start = k + 1
-                    j = end + 1
-                    continue
-                j += 1
-            if j >= n:
-                return line, i - line_start + 1
-            i = j + 1
-        else:
-            i += 1
+    for _start, _end, line, col, closed in _iter_quoted_strings(text):
+        if not closed:
+            return line, col
     return None
 
 
@@ -1169,7 +1112,7 @@ def protect_strip_markers(text: str) -> tuple[str, dict[tuple[int, int], str]]:
     overrides: dict[tuple[int, int], str] = {}
     out: list[str] = []
     last = 0
-    for start, end, line, col in _iter_quoted_strings(text):
+    for start, end, line, col, _closed in _iter_quoted_strings(text):
         s = text[start:end]
         if "\n" in s or not ("${~" in s or "~}" in s):
             continue
@@ -1181,8 +1124,9 @@ def protect_strip_markers(text: str) -> tuple[str, dict[tuple[int, int], str]]:
     return "".join(out), overrides
 
 
-def _iter_quoted_strings(text: str):
-    """(start, end, line, col) of each top-level quoted string, skipping comments and heredocs."""
+def _iter_quoted_strings(text: str) -> Iterator[tuple[int, int, int, int, bool]]:
+    """(start, end, line, col, closed) of each top-level quoted string, skipping comments and
+    heredocs; ``closed`` is False for a string that runs into a newline or the end of the text."""
     i, n, line, line_start = 0, len(text), 1, 0
     while i < n:
         c = text[i]
@@ -1204,7 +1148,7 @@ def _iter_quoted_strings(text: str):
         elif text.startswith("<<", i) and _HEREDOC_START.match(text, i):
             m = _HEREDOC_START.match(text, i)
             assert m is not None
-            end_m = re.compile(r"^[ \t]*" + re.escape(m.group(1)) + r"[ \t]*$", re.M).search(text, m.end())
+            end_m = re.compile(r"^[ \t]*" + re.escape(m.group(1)) + r"[ \t\r]*$", re.M).search(text, m.end())
             j = end_m.end() if end_m else n
             line += text.count("\n", i, j)
             k = text.rfind("\n", i, j)
@@ -1226,7 +1170,7 @@ def _iter_quoted_strings(text: str):
                     continue
                 j += 1
             end = min(j + 1, n)
-            yield i, end, line, i - line_start + 1
+            yield i, end, line, i - line_start + 1, j < n and text[j] == '"'
             line += text.count("\n", i, end)
             k = text.rfind("\n", i, end)
             if k >= 0:

@@ -1716,95 +1716,67 @@ def _time_object(t: _dt.datetime) -> dict[str, Any]:
     }
 
 
+def _hour12(t: _dt.datetime) -> int:
+    return t.hour % 12 or 12
+
+
+def _offset_hours(t: _dt.datetime, zulu: bool) -> str:
+    o = _offset(t, False, zulu)
+    return o if o == "Z" else o[:3]
+
+
+# Go's layout elements, longest first where one is a prefix of another; tried in this order.
+_GO_ELEMENTS: list[tuple[str, Callable[[_dt.datetime], str]]] = [
+    ("January", lambda t: _MONTHS[t.month - 1]),
+    ("Jan", lambda t: _MONTHS[t.month - 1][:3]),
+    ("Monday", lambda t: _DAYS[t.weekday()]),
+    ("Mon", lambda t: _DAYS[t.weekday()][:3]),
+    ("MST", lambda t: _zone_abbrev(t)),
+    ("2006", lambda t: f"{t.year:04d}"),
+    ("002", lambda t: f"{t.timetuple().tm_yday:03d}"),
+    ("01", lambda t: f"{t.month:02d}"),
+    ("02", lambda t: f"{t.day:02d}"),
+    ("03", lambda t: f"{_hour12(t):02d}"),
+    ("04", lambda t: f"{t.minute:02d}"),
+    ("05", lambda t: f"{t.second:02d}"),
+    ("06", lambda t: f"{t.year % 100:02d}"),
+    ("15", lambda t: f"{t.hour:02d}"),
+    ("__2", lambda t: f"{t.timetuple().tm_yday:>3d}"),
+    ("_2", lambda t: f"{t.day:>2d}"),  # but not in "_2006": that is "_" then the year
+    ("1", lambda t: str(t.month)),
+    ("2", lambda t: str(t.day)),
+    ("3", lambda t: str(_hour12(t))),
+    ("4", lambda t: str(t.minute)),
+    ("5", lambda t: str(t.second)),
+    ("PM", lambda t: "PM" if t.hour >= 12 else "AM"),
+    ("pm", lambda t: "pm" if t.hour >= 12 else "am"),
+    ("Z07:00", lambda t: _offset(t, True, True)),
+    ("-07:00", lambda t: _offset(t, True, False)),
+    ("Z0700", lambda t: _offset(t, False, True)),
+    ("-0700", lambda t: _offset(t, False, False)),
+    ("Z07", lambda t: _offset_hours(t, True)),
+    ("-07", lambda t: _offset_hours(t, False)),
+]
+
+
+def _go_element(layout: str, i: int) -> tuple[str, Callable[[_dt.datetime], str]] | None:
+    for tok, fn in _GO_ELEMENTS:
+        if layout.startswith(tok, i) and not (tok == "_2" and layout.startswith("_2006", i)):
+            return tok, fn
+    return None
+
+
 def go_time_format(t: _dt.datetime, layout: str) -> str:
     """Format a time with a Go reference layout ("2006-01-02T15:04:05Z07:00")."""
     out: list[str] = []
     i = 0
     n = len(layout)
-
-    def at(s: str) -> bool:
-        return layout.startswith(s, i)
-
     while i < n:
-        if at("January"):
-            out.append(_MONTHS[t.month - 1])
-            i += 7
-        elif at("Jan"):
-            out.append(_MONTHS[t.month - 1][:3])
-            i += 3
-        elif at("Monday"):
-            out.append(_DAYS[t.weekday()])
-            i += 6
-        elif at("Mon"):
-            out.append(_DAYS[t.weekday()][:3])
-            i += 3
-        elif at("MST"):
-            out.append(_zone_abbrev(t))
-            i += 3
-        elif at("2006"):
-            out.append(f"{t.year:04d}")
-            i += 4
-        elif at("002"):
-            out.append(f"{t.timetuple().tm_yday:03d}")
-            i += 3
-        elif at("01"):
-            out.append(f"{t.month:02d}")
-            i += 2
-        elif at("02"):
-            out.append(f"{t.day:02d}")
-            i += 2
-        elif at("03"):
-            out.append(f"{t.hour % 12 or 12:02d}")
-            i += 2
-        elif at("04"):
-            out.append(f"{t.minute:02d}")
-            i += 2
-        elif at("05"):
-            out.append(f"{t.second:02d}")
-            i += 2
-        elif at("06"):
-            out.append(f"{t.year % 100:02d}")
-            i += 2
-        elif at("15"):
-            out.append(str(t.hour).zfill(2))
-            i += 2
-        elif at("__2"):
-            out.append(f"{t.timetuple().tm_yday:>3d}")
-            i += 3
-        elif at("_2") and not at("_2006"):
-            out.append(f"{t.day:>2d}")
-            i += 2
-        elif at("1"):
-            out.append(str(t.month))
-            i += 1
-        elif at("2"):
-            out.append(str(t.day))
-            i += 1
-        elif at("3"):
-            out.append(str(t.hour % 12 or 12))
-            i += 1
-        elif at("4"):
-            out.append(str(t.minute))
-            i += 1
-        elif at("5"):
-            out.append(str(t.second))
-            i += 1
-        elif at("PM"):
-            out.append("PM" if t.hour >= 12 else "AM")
-            i += 2
-        elif at("pm"):
-            out.append("pm" if t.hour >= 12 else "am")
-            i += 2
-        elif at("Z07:00") or at("-07:00"):
-            out.append(_offset(t, True, layout[i] == "Z"))
-            i += 6
-        elif at("Z0700") or at("-0700"):
-            out.append(_offset(t, False, layout[i] == "Z"))
-            i += 5
-        elif at("Z07") or at("-07"):
-            o = _offset(t, False, layout[i] == "Z")
-            out.append(o if o == "Z" else o[:3])
-            i += 3
+        element = _go_element(layout, i)
+        if element is not None:
+            tok, fn = element
+            out.append(fn(t))
+            i += len(tok)
         elif layout[i] in ".," and i + 1 < n and layout[i + 1] in "09":
             j = i + 1
             while j < n and layout[j] == layout[i + 1]:

@@ -553,9 +553,10 @@ class _Loader:
             return False
         return True
 
-    def _check_attrs(self, body: HBody, allowed: tuple[str, ...], blocks: tuple[str, ...] = ()) -> None:
+    def _check_attrs(self, body: HBody, allowed: tuple[str, ...] | None, blocks: tuple[str, ...] = ()) -> None:
+        """Report arguments not in ``allowed`` (None: any argument) and blocks not in ``blocks``."""
         for a in body.attrs.values():
-            if a.name not in allowed:
+            if allowed is not None and a.name not in allowed:
                 self.col.err(
                     "Unsupported argument",
                     f'An argument named "{a.name}" is not expected here.{suggest(a.name, allowed)}',
@@ -616,12 +617,7 @@ class _Loader:
         for b in [b for _f, body in self.bodies for b in body.blocks if b.type in ("variable", "variables")]:
             if b.type == "variables":
                 self._labels(b, 0, "")
-                for blk in b.body.blocks:
-                    self.col.err(
-                        "Unsupported block type",
-                        f'Blocks of type "{blk.type}" are not expected here.',
-                        blk.loc,
-                    )
+                self._check_attrs(b.body, None)
                 for a in b.body.attrs.values():
                     if self._dup_var(a.name, a.loc):
                         continue
@@ -936,12 +932,7 @@ class _Loader:
         for b in [b for _f, body in self.bodies for b in body.blocks if b.type in ("locals", "local")]:
             if b.type == "locals":
                 self._labels(b, 0, "")
-                for blk in b.body.blocks:
-                    self.col.err(
-                        "Unsupported block type",
-                        f'Blocks of type "{blk.type}" are not expected here.',
-                        blk.loc,
-                    )
+                self._check_attrs(b.body, None)
                 for a in b.body.attrs.values():
                     self._add_local(_Local(a.name, a.expr, a.loc))
             else:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -21,48 +23,38 @@ def test_qmp_missing_socket_times_out(tmp_path: Path) -> None:
     assert time.monotonic() - t0 < 3
 
 
-def test_qmp_rejects_a_non_qmp_peer(tmp_path: Path) -> None:
-    path = str(tmp_path / "fake.sock")
+@contextmanager
+def _one_shot_peer(path: str, greeting: bytes) -> Iterator[None]:
+    """A unix socket at ``path`` whose one peer says ``greeting`` and hangs up."""
     srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     srv.bind(path)
     srv.listen(1)
 
     def serve() -> None:
         conn, _ = srv.accept()
-        conn.sendall(b'{"hello": 1}\n')
+        conn.sendall(greeting)
         time.sleep(0.2)
         conn.close()
 
     t = threading.Thread(target=serve, daemon=True)
     t.start()
     try:
-        with pytest.raises(QMPError, match="unexpected QMP greeting"):
-            QMPClient(path).connect(timeout=2)
+        yield
     finally:
         t.join(2)
         srv.close()
+
+
+def test_qmp_rejects_a_non_qmp_peer(tmp_path: Path) -> None:
+    path = str(tmp_path / "fake.sock")
+    with _one_shot_peer(path, b'{"hello": 1}\n'), pytest.raises(QMPError, match="unexpected QMP greeting"):
+        QMPClient(path).connect(timeout=2)
 
 
 def test_vnc_refuses_non_rfb_server(tmp_path: Path) -> None:
     path = str(tmp_path / "fake.sock")
-    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    srv.bind(path)
-    srv.listen(1)
-
-    def serve() -> None:
-        conn, _ = srv.accept()
-        conn.sendall(b"SSH-2.0-OpenSSH\r\n")
-        time.sleep(0.2)
-        conn.close()
-
-    t = threading.Thread(target=serve, daemon=True)
-    t.start()
-    try:
-        with pytest.raises(VNCError, match="is not a VNC server"):
-            RFBClient(unix_path=path).connect(timeout=2)
-    finally:
-        t.join(2)
-        srv.close()
+    with _one_shot_peer(path, b"SSH-2.0-OpenSSH\r\n"), pytest.raises(VNCError, match="is not a VNC server"):
+        RFBClient(unix_path=path).connect(timeout=2)
 
 
 def test_vnc_connection_refused_is_a_vnc_error() -> None:

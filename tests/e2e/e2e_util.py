@@ -11,22 +11,14 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
+
+from tests.fixtures.runs import Run
 
 ROOT = Path(__file__).resolve().parents[2]
 MINIMAL = Path(__file__).with_name("minimal.pkr.hcl")
 HOOKS = Path(__file__).with_name("record_hooks.py")
-
-
-@dataclass
-class Run:
-    rc: int
-    out: str
-    workdir: Path
-    events: list[dict] = field(default_factory=list)
-    seconds: float = 0.0
-    pid: int = 0
 
 
 def pybuild_env(workdir: Path) -> dict[str, str]:
@@ -73,16 +65,8 @@ def read_until(p: subprocess.Popen[str], needle: str, timeout: float) -> str:
 
         threading.Thread(target=pump, daemon=True).start()
         p._lines = q  # type: ignore[attr-defined]
-    q = p._lines  # type: ignore[attr-defined]
     buf = ""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            line = q.get(timeout=0.5)
-        except queue.Empty:
-            continue
-        if line == "":
-            break
+    for line in _lines(p._lines, timeout):  # type: ignore[attr-defined]
         buf += line
         if needle in line:
             return buf
@@ -94,18 +78,20 @@ def rest_of_output(p: subprocess.Popen[str], timeout: float) -> str:
     """Wait for the child to exit and return what it printed since read_until."""
     p.wait(timeout)
     q = getattr(p, "_lines", None)
-    out = ""
-    if q is not None:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                line = q.get(timeout=0.5)
-            except queue.Empty:
-                continue
-            if line == "":
-                break
-            out += line
-    return out
+    return "".join(_lines(q, 10)) if q is not None else ""
+
+
+def _lines(q: queue.Queue[str], timeout: float) -> Iterator[str]:
+    """The pumped output lines, until the child's output ends or ``timeout`` passes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            line = q.get(timeout=0.5)
+        except queue.Empty:
+            continue
+        if line == "":
+            return
+        yield line
 
 
 _RUN_DIR = re.compile(r"^pybuild-(evidence-)?[a-z0-9_]{8}$")

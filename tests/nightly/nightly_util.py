@@ -13,21 +13,12 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from tests.fixtures.runs import Run
 
 HERE = Path(__file__).resolve().parent
 TINY = HERE / "tiny.pkr.hcl"
-
-
-
-@dataclass
-class Run:
-    rc: int
-    out: str
-    workdir: Path
-    events: list[dict] = field(default_factory=list)
-    seconds: float = 0.0
 
 
 class Pybuild:
@@ -103,7 +94,8 @@ class Pybuild:
             self.kill()
             raise AssertionError(f"pybuild did not finish in {timeout}s; output:\n{self.buf[-4000:]}")
         self._read()
-        return Run(self.proc.returncode, self.buf, self.workdir, self.events(), time.monotonic() - self.t0)
+        return Run(self.proc.returncode, self.buf, self.workdir, self.events(), time.monotonic() - self.t0,
+                   self.proc.pid)
 
     def run(self, timeout: float = 600) -> Run:
         return self.start().finish(timeout)

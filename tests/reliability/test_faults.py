@@ -92,6 +92,25 @@ def base_copy(debian_base_image: Path, tmp_path: Path) -> Path:
     return dst
 
 
+def _stop(p: subprocess.Popen[str], qemu: int | None) -> None:
+    """Whatever happened in the test: no QEMU and no pybuild left running."""
+    if qemu is not None and _alive(qemu):
+        os.kill(qemu, signal.SIGKILL)
+    kill_tree(p)
+
+
+def _assert_failed_clean(p: subprocess.Popen[str], out: str, qemu: int | None, work: Path) -> None:
+    """The build under a dead QEMU failed cleanly: exit 1, no traceback, no process, no run
+    dir, no output dir, no canary in what it printed."""
+    assert p.returncode == 1, out[-3000:]
+    assert "Traceback" not in out
+    assert qemu is not None and not _alive(qemu)
+    assert _children(p.pid) == []
+    assert tmp_rundirs(p.pid) == set()
+    assert not (work / "output-e2e").exists()
+    assert CANARY not in out
+
+
 def test_qemu_sigkill_mid_boot(base_copy: Path, tmp_path: Path) -> None:
     work = tmp_path / "w"
     work.mkdir()
@@ -129,19 +148,11 @@ def test_qemu_sigkill_mid_boot(base_copy: Path, tmp_path: Path) -> None:
         os.kill(qemu, signal.SIGKILL)
         out += rest_of_output(p, timeout=300)
     finally:
-        if qemu is not None and _alive(qemu):
-            os.kill(qemu, signal.SIGKILL)
-        kill_tree(p)
-    assert p.returncode == 1, out[-3000:]
+        _stop(p, qemu)
+    _assert_failed_clean(p, out, qemu, work)
     low = out.lower()
     assert "qemu" in low and ("exited" in low or "killed" in low or "died" in low), out[-3000:]
-    assert "Traceback" not in out
-    assert not _alive(qemu)
-    assert _children(p.pid) == []
-    assert tmp_rundirs(p.pid) == set()
-    assert not (work / "output-e2e").exists()
     # the canary appears nowhere: output, events, logs, failure evidence
-    assert CANARY not in out
     events = [json.loads(x) for x in (work / "events.jsonl").read_text().splitlines()]
     assert events[-1]["event"] == "build_end" and events[-1]["ok"] is False
     for root in (work / "logs", work / "failures", work):
@@ -199,18 +210,10 @@ def test_qemu_sigkill_mid_provision(base_copy: Path, tmp_path: Path) -> None:
         os.kill(qemu, signal.SIGKILL)
         out += rest_of_output(p, timeout=300)
     finally:
-        if qemu is not None and _alive(qemu):
-            os.kill(qemu, signal.SIGKILL)
-        kill_tree(p)
-    assert p.returncode == 1, out[-3000:]
-    assert "Traceback" not in out
+        _stop(p, qemu)
+    _assert_failed_clean(p, out, qemu, work)
     low = out.lower()
     # the provisioner's SSH session dies with the VM: the error says so
     assert "qemu" in low or "disconnect" in low or "connection" in low, out[-3000:]
-    assert not _alive(qemu)
-    assert _children(p.pid) == []
-    assert tmp_rundirs(p.pid) == set()
-    assert not (work / "output-e2e").exists()
-    assert CANARY not in out
     for f, text in _all_text(work):
         assert CANARY not in text, f
