@@ -15,7 +15,7 @@ import functools
 import re
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import MISSING, dataclass
 from typing import Any, TypeVar
 
@@ -128,9 +128,13 @@ def _type_name(tp: Any) -> str:
     return "any"
 
 
-@functools.cache
 def type_hints(cls: type) -> dict[str, Any]:
     """The resolved field types of a config class (string annotations evaluated once per class)."""
+    return _type_hints(cls)
+
+
+@functools.cache
+def _type_hints(cls: Hashable) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 

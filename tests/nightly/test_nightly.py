@@ -107,8 +107,12 @@ def test_two_processes_with_two_builds_each_use_distinct_ports(tmp_path: Path, b
                                                                pybuilds: list[Pybuild]):
     # 1. four builds waiting for SSH at once: every HTTP server, VNC server and SSH forward
     #    is live at the same time, each on its own port
+    # one user's processes share one cache dir, and with it the port lock files (a private
+    # cache per process would leave only the bind check, which cannot see a port whose
+    # lease closed its socket for QEMU a moment before QEMU listens)
+    shared = {"PYBUILD_CACHE_DIR": str(tmp_path / "cache")}
     runs = [Pybuild(tmp_path / f"ssh{i}", ["-var", f"iso_url={blank_iso}", "-var", "communicator=ssh",
-                                           "-var", "reboot_timeout=-1", str(TINY)]) for i in (1, 2)]
+                                           "-var", "reboot_timeout=-1", str(TINY)], env=shared) for i in (1, 2)]
     pybuilds += runs
     for r in runs:
         r.start()
@@ -132,8 +136,8 @@ def test_two_processes_with_two_builds_each_use_distinct_ports(tmp_path: Path, b
         assert wait_gone(r.qemu_pids(), timeout=10) == []
 
     # 2. four builds to completion, two processes at once: all succeed, all ports distinct
-    runs = [Pybuild(tmp_path / f"ok{i}", ["-var", f"iso_url={blank_iso}", "-parallel-builds=2", str(TINY)])
-            for i in (1, 2)]
+    runs = [Pybuild(tmp_path / f"ok{i}", ["-var", f"iso_url={blank_iso}", "-parallel-builds=2", str(TINY)],
+                    env=shared) for i in (1, 2)]
     pybuilds += runs
     for r in runs:
         r.start()
