@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import functools
 import re
 import types
 import typing
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from dataclasses import MISSING, dataclass
 from typing import Any, TypeVar
 
@@ -128,14 +127,15 @@ def _type_name(tp: Any) -> str:
     return "any"
 
 
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
 def type_hints(cls: type) -> dict[str, Any]:
     """The resolved field types of a config class (string annotations evaluated once per class)."""
-    return _type_hints(cls)
-
-
-@functools.cache
-def _type_hints(cls: Hashable) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
+    hints = _HINTS.get(cls)
+    if hints is None:
+        hints = _HINTS[cls] = typing.get_type_hints(cls)
+    return hints
 
 
 def option_info(f: dataclasses.Field[Any], cls: type) -> OptionInfo:

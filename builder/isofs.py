@@ -170,7 +170,7 @@ def _staged_image(
         stage = Path(tmp) / "root"
         stage.mkdir(mode=0o700)
         _stage(stage, files=files, dirs=dirs, content=content or {}, base_dir=base_dir or Path.cwd())
-        out.unlink(missing_ok=True)  # mkfs.fat -C refuses an existing file
+        out.unlink(missing_ok=True)  # a fresh file (mkfs.fat -C refuses an existing one)
         try:
             yield stage
         except BaseException:

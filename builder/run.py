@@ -209,6 +209,10 @@ class Process:
         except FileNotFoundError:
             self._close()
             raise CommandError(self.argv, 127) from None
+        try:  # readable once the child exits; the child is not reaped yet, so its pid is ours
+            self._pidfd = os.pidfd_open(self.proc.pid)
+        except (AttributeError, OSError):  # no pidfd (not Linux >= 5.3): wait() polls
+            self._pidfd = None
 
     @property
     def pid(self) -> int:
@@ -235,12 +239,7 @@ class Process:
     def _sleep_until_exit(self, seconds: float) -> None:
         """Sleep ``seconds``, waking at once if the child exits (a pidfd turns readable then:
         the build goes on the moment QEMU ends, not up to a poll interval later)."""
-        if self._pidfd is None and hasattr(os, "pidfd_open"):
-            try:
-                self._pidfd = os.pidfd_open(self.proc.pid)  # the child is not reaped yet: its pid is ours
-            except OSError:
-                self._pidfd = -1
-        if self._pidfd is not None and self._pidfd >= 0:
+        if self._pidfd is not None:
             try:
                 select.select([self._pidfd], [], [], seconds)
                 return
@@ -259,7 +258,7 @@ class Process:
         self._close_pidfd()
 
     def _close_pidfd(self) -> None:
-        if self._pidfd is not None and self._pidfd >= 0:
+        if self._pidfd is not None:
             os.close(self._pidfd)
         self._pidfd = None
 
