@@ -1214,7 +1214,8 @@ def _yaml_literal_ok(s: str) -> bool:
 def _yaml_literal(s: str, indent: int) -> list[str]:
     body = s.rstrip("\n")
     trailing = len(s) - len(body)
-    chomp = "-" if trailing == 0 else "" if trailing == 1 else "+"
+    # clip ("") keeps one final newline only after content: a string of newlines alone needs keep
+    chomp = "-" if trailing == 0 else "" if trailing == 1 and body else "+"
     pad = " " * indent
     lines = [("" if not ln else pad + ln) for ln in body.split("\n")]
     lines.extend([""] * (trailing - 1) if trailing > 1 else [])

@@ -566,7 +566,7 @@ def test_jsonencode_roundtrips_through_json() -> None:
 
 # --------------------------------------------------------------------------- properties
 
-from hypothesis import given, settings  # noqa: E402
+from hypothesis import example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 _scalars = st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.text(max_size=20)
@@ -585,6 +585,8 @@ def test_jsonencode_jsondecode_roundtrip(value: Any) -> None:
 
 @settings(max_examples=100, deadline=None)
 @given(_values)
+@example("\n")  # found by this test: a string of newlines alone came back empty
+@example({"k": "\n\n"})
 def test_yamlencode_yamldecode_roundtrip(value: Any) -> None:
     assert call("yamldecode", call("yamlencode", value)) == value
 
