@@ -174,7 +174,7 @@ class MmdebstrapBuilder(Builder[Config]):
         cache.mkdir(parents=True, exist_ok=True)
         mirror = cfg.effective_mirror()
         argv = mmdebstrap_argv(cfg, st, cache, mirror)
-        ctx.ui.say(f"Installing Debian {cfg.suite} from {mirror} with mmdebstrap "
+        ctx.ui.say(f"Installing Debian {cfg.suite} from {mirror or 'mmdebstrap default mirror'} with mmdebstrap "
                    f"({len(cfg.all_packages())} packages + dependencies)...")
         t0 = time.monotonic()
         run(argv, cancel=ctx.cancel, timeout=float(cfg.mmdebstrap_timeout),
@@ -273,8 +273,9 @@ def mmdebstrap_argv(cfg: Config, st: State, cache: Path, mirror: str) -> list[st
         f"--customize-hook=systemctl --root={root} enable ssh.service",
         cfg.suite,
         str(st.mnt),
-        mirror,
     ]
+    if mirror:  # else mmdebstrap's own default for the suite
+        argv.append(mirror)
     return argv
 
 
