@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -324,3 +325,6 @@ def test_real_playbook_against_a_real_sshd(sshd: SSHServer, ssh_user: SSHUser, t
     assert (ssh_user.home / "note.txt").read_text() == "box app qemu\n"
     assert "changed=1" in cap.text
     assert not [d for d in set(os.listdir("/tmp")) - before if d.startswith("pybuild-ansible-")]
+    # the SSH connection master ansible started (ControlPersist) was ended
+    masters = subprocess.run(["pgrep", "-af", "pybuild-ansible-"], capture_output=True, text=True).stdout
+    assert [line for line in masters.splitlines() if "pgrep" not in line] == []
