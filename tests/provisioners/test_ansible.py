@@ -221,6 +221,16 @@ def test_password_goes_in_a_private_vars_file_never_on_the_command_line(playbook
     assert "key" not in play  # no key to offer
 
 
+def test_password_in_extra_arguments_is_masked_in_the_output(playbook: Path, tmp_path: Path) -> None:
+    ctx, cap = ctx_for(tmp_path)
+    rec = Recorder()
+    provisioner(config(playbook, extra_arguments=["-e", "ansible_password=Extra-Canary-31", "-e", "db_secret=S3-x"]),
+                rec).provision(ctx)
+    assert "ansible_password=Extra-Canary-31" in rec.calls[0]["argv"]  # ansible gets it (the user put it there)
+    assert "Extra-Canary-31" not in cap.text and "S3-x" not in cap.text
+    assert "ansible_ssh_private_key_file" not in " ".join(rec.calls[0]["argv"])
+
+
 def test_ansible_env_vars_win_and_use_sftp(playbook: Path, tmp_path: Path) -> None:
     ctx, _ = ctx_for(tmp_path)
     rec = Recorder()

@@ -244,6 +244,10 @@ class AnsibleProvisioner(Provisioner[AnsibleConfig]):
         target = Target.from_context(ctx)
         user = c.user or target.user
         extra = [render_template(a, {}, ctx) for a in c.extra_arguments]
+        for arg in extra:  # Packer's rule: a KEY=value whose key names a password or secret is masked
+            key, eq, value = arg.partition("=")
+            if eq and value and ("password" in key.lower() or "secret" in key.lower()):
+                secrets.add(value)
         env_vars = [render_template(a, {}, ctx) for a in c.ansible_env_vars]
         with tempfile.TemporaryDirectory(prefix="pybuild-ansible-") as tmp:
             key_file = vars_file = ""
