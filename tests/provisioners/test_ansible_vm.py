@@ -7,7 +7,10 @@
 - ``ansible-local`` (guest side): playbook + role_paths + group_vars + inventory_groups,
   staging directory removed afterwards.
 
-The effects are read from the output image offline (guestfish)."""
+The effects are read from the output image offline (guestfish). Measured on the loaded
+2-core machine (TCG): SSH up after ~2 min, ``ansible`` ~4 min, ``ansible-local`` ~4 min
+(each task ~40-90 s under emulation); the whole test ~13 min plus the image build
+(~1-2 min with the apt cache) the first time."""
 
 from __future__ import annotations
 
