@@ -173,6 +173,10 @@ def test_clean_staging_directory_also_after_a_failure(tree: Path, tmp_path: Path
     with pytest.raises(BuildError, match="Non-zero exit status: 2"):
         provision(c, tmp_path, failing)
     assert failing.commands[-1] == "rm -rf '/s t'"
+    # a cleanup that fails too does not hide the first error
+    both = FakeComm(status=lambda cmd: 2 if "ansible-playbook" in cmd or cmd.startswith("rm") else 0)
+    with pytest.raises(BuildError, match="Non-zero exit status: 2"):
+        provision(c, tmp_path, both)
 
 
 def test_missing_ansible_on_the_machine_is_explained(tree: Path, tmp_path: Path) -> None:

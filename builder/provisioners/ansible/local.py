@@ -166,12 +166,21 @@ class AnsibleLocalProvisioner(Provisioner[AnsibleLocalConfig]):
             try:
                 self._upload_all(ctx, comm)
                 self._execute(ctx, comm)
-            finally:
+            except BaseException:
                 if c.clean_staging_directory:
-                    ctx.ui.say("Removing staging directory...")
-                    self._sh(ctx, comm, f"rm -rf {shlex.quote(c.staging)}", "remove the staging directory")
+                    try:
+                        self._clean(ctx, comm)
+                    except (BuildError, CommunicatorError) as e:  # the first error is the one to report
+                        ctx.ui.warn(str(e))
+                raise
+            if c.clean_staging_directory:
+                self._clean(ctx, comm)
         except CommunicatorError as e:
             raise BuildError(f"ansible-local: {e}") from None
+
+    def _clean(self, ctx: ProvisionContext, comm: Communicator) -> None:
+        ctx.ui.say("Removing staging directory...")
+        self._sh(ctx, comm, f"rm -rf {shlex.quote(self.config.staging)}", "remove the staging directory")
 
     def _upload_all(self, ctx: ProvisionContext, comm: Communicator) -> None:
         c = self.config
