@@ -48,6 +48,8 @@ BUILTINS: dict[str, dict[str, str]] = {
         "file": "builder.provisioners.file:FileProvisioner",
         "shell-local": "builder.provisioners.shell_local:ShellLocalProvisioner",
         "breakpoint": "builder.provisioners.breakpoint:BreakpointProvisioner",
+        "ansible": "builder.provisioners.ansible.remote:AnsibleProvisioner",
+        "ansible-local": "builder.provisioners.ansible.local:AnsibleLocalProvisioner",
     },
     "post-processor": {
         "virt-sysprep": "builder.post_processors.virt_sysprep:VirtSysprep",
