@@ -174,3 +174,23 @@ def test_step_reports_a_swtpm_that_dies(tmp_path, monkeypatch):
         step.run(state)
     step.cleanup(state)
     assert not (tmp_path / "vtpm").exists()
+
+
+def test_next_run_ends_the_swtpm_of_a_killed_run(tmp_path):
+    """pybuild killed (SIGKILL) before its QEMU connected: the next run's sweep ends the swtpm."""
+    swtpm_or_skip()
+    from builder.leftovers import sweep_run_dirs
+    from builder.run import Process
+
+    dead = tmp_path / "pybuild-dead"
+    (dead / "vtpm").mkdir(parents=True)
+    proc = Process(swtpm_argv(shutil.which("swtpm") or "swtpm", str(dead / "vtpm"), str(dead / "vtpm" / "s.sock")))
+    try:
+        child = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                               text=True, check=True)
+        (dead / "pid").write_text(child.stdout.strip())  # a pid that has exited
+        assert proc.wait(0.5) is None  # swtpm is up and waiting for a QEMU
+        assert sweep_run_dirs(tmp=str(tmp_path)) == [dead]
+        assert proc.wait(5) is not None
+    finally:
+        proc.stop(grace=1)
