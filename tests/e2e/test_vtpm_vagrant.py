@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.e2e_util import read_until, rest_of_output, run_pybuild, start_pybuild
+from tests.e2e.e2e_util import read_until, rest_of_output, run_pybuild, running_in, start_pybuild
 from tests.fixtures.runs import Run
 
 TEMPLATE = Path(__file__).with_name("vtpm_vagrant.pkr.hcl")
@@ -36,15 +36,7 @@ def need(tool: str, package: str) -> None:
 
 def swtpm_running(workdir: Path) -> list[int]:
     """swtpm processes started by a pybuild run in ``workdir`` (their cwd), still alive."""
-    out = subprocess.run(["pgrep", "-x", "swtpm"], capture_output=True, text=True).stdout
-    found = []
-    for pid in map(int, out.split()):
-        try:
-            if os.readlink(f"/proc/{pid}/cwd") == str(workdir):
-                found.append(pid)
-        except OSError:
-            continue
-    return found
+    return running_in(workdir, "-x", "swtpm")
 
 
 # --------------------------------------------------------------------------- the real build

@@ -15,32 +15,18 @@ from pathlib import Path
 
 import pytest
 
-from builder.config import parse_config
 from builder.errors import BuildError, ConfigError
 from builder.plugins import BuildContext
-from builder.qemu.argv import RunFacts, build_argv
-from builder.qemu.config import QemuConfig
+from builder.qemu.argv import build_argv
 from builder.qemu.state import QemuState
 from builder.steps.vtpm import StepCreateVTPM, swtpm_argv
 from builder.ui import UI
-
-
-def cfg(**kw):
-    base = {"iso_url": "x.iso", "iso_checksum": "none", "ssh_username": "root", "headless": True}
-    base.update(kw)
-    return parse_config(QemuConfig, base, component='source "qemu.t"')
+from tests.qemu.test_argv import cfg, pairs
+from tests.qemu.test_argv import facts as argv_facts
 
 
 def facts(**kw):
-    f = dict(vm_name="packer-t", accelerator="tcg", disk_paths=["out/packer-t"], iso_path="x.iso",
-             vnc_display=13, ssh_host_port=3333, qmp_path="/run/q.sock", serial_sock="/run/s.sock",
-             serial_log="out/serial.log", vtpm_socket="/run/vtpm/vtpm.sock")
-    f.update(kw)
-    return RunFacts(**f)
-
-
-def pairs(argv, flag):
-    return [argv[i + 1] for i, a in enumerate(argv) if a == flag]
+    return argv_facts(**{"vtpm_socket": "/run/vtpm/vtpm.sock", **kw})
 
 
 def swtpm_or_skip() -> None:
