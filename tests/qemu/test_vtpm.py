@@ -80,6 +80,9 @@ def test_tpm_defaults_and_choices():
         assert cfg(vtpm=True, tpm_device_type=dev).tpm_device_type == dev
     with pytest.raises(ConfigError, match="tpm_device_type"):
         cfg(vtpm=True, tpm_device_type="tpm-foo")
+    with pytest.raises(ConfigError, match=r"tpm-crb device is TPM 2\.0 only"):
+        cfg(vtpm=True, use_tpm1=True, tpm_device_type="tpm-crb")
+    assert cfg(vtpm=True, use_tpm1=True).use_tpm1
 
 
 def test_missing_swtpm_is_a_validate_time_error_naming_the_package(monkeypatch, tmp_path):
