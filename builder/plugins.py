@@ -61,6 +61,7 @@ BUILTINS: dict[str, dict[str, str]] = {
         "shell-local": "builder.post_processors.shell_local:ShellLocalPostProcessor",
         "glance": "builder.post_processors.glance:GlanceUpload",
         "verify": "builder.post_processors.verify:VerifyPostProcessor",
+        "vagrant": "builder.post_processors.vagrant:Vagrant",
     },
 }
 

@@ -31,6 +31,7 @@ from builder.steps.qemu_run import StepRunQemu
 from builder.steps.qmp import StepQMP
 from builder.steps.shutdown import StepShutdown
 from builder.steps.ssh_keygen import StepSSHKeyGen
+from builder.steps.vtpm import StepCreateVTPM
 
 BUILDER_ID = "transcend.qemu"
 
@@ -40,6 +41,7 @@ def steps() -> list[Step[QemuState]]:
     return [
         StepDownload(),  # iso_url → cache (checksum verified)
         StepOutputDir(),  # output_directory (must not exist unless -force)
+        StepCreateVTPM(),  # vtpm: start swtpm (state in the private run directory)
         StepCreateFloppy(),  # floppy_files / floppy_content
         StepCreateCD(),  # cd_files / cd_content (cidata seeds)
         StepCreateDisk(),  # qemu-img create (or overlay)
