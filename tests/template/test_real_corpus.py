@@ -13,8 +13,8 @@ outcome pybuild is expected to reach today:
   so the table is kept true;
 * ``rejects: <text>``: the template is wrong for Packer too.
 
-Each invocation runs in a fresh copy of its repository folder (nothing is written into the
-vendored tree), through ``python3 -m builder.cli``, offline: an invocation marked
+Each invocation runs in a fresh copy of its repository folder, in the subfolder ``dir`` names
+(nothing is written into the vendored tree), through ``python3 -m builder.cli``, offline: an invocation marked
 ``network: true`` needs the network at validate time and is skipped.
 
 ``test_packer_differential`` runs Debian's Packer 1.6.6 ``validate`` on the same argv: where
@@ -56,6 +56,7 @@ class Invocation:
     network: bool = False
     packer: str = ""
     creates: list[str] = field(default_factory=list)
+    note: str = ""
 
     @property
     def kind(self) -> str:
@@ -129,8 +130,9 @@ class Result:
 
 
 def workdir(inv: Invocation, tmp: Path) -> Path:
+    top = inv.dir.split("/", 1)[0]  # the whole repository folder: templates reach ../ siblings
+    shutil.copytree(REAL / top, tmp / top, symlinks=True)
     dest = tmp / inv.dir
-    shutil.copytree(REAL / inv.dir, dest, symlinks=True)
     for made in inv.creates:  # what the repository's Makefile generates before it runs Packer
         (dest / made).parent.mkdir(parents=True, exist_ok=True)
         (dest / made).touch()
