@@ -269,7 +269,7 @@ def check_host(builds: list[PreparedBuild], except_: list[str] | None = None) ->
         return
     report = hostcheck.check(n for pb in builds for n in pb.host_needs(except_))
     for w in report.warnings:
-        print(f"Warning: {w.line()}", file=sys.stderr)
+        print(f"Warning: {w.text()}", file=sys.stderr)
     if not report.ok:
         raise HostError(report)
 

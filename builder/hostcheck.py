@@ -62,9 +62,8 @@ class Host:
         return self.root / os.fspath(path).lstrip("/")
 
     def which(self, tool: str) -> str | None:
-        if "/" in tool:
-            p = self.file(tool) if not Path(tool).exists() else Path(tool)
-            return str(p) if os.access(p, os.X_OK) and p.is_file() else None
+        if "/" in tool:  # a path (qemu_binary = "/usr/libexec/qemu-kvm")
+            return tool if os.path.isfile(tool) and os.access(tool, os.X_OK) else None
         return shutil.which(tool, path=self.path)
 
 
@@ -82,8 +81,11 @@ class Finding:
     needed_by: tuple[str, ...] = ()
 
     def line(self) -> str:
-        """One line: what, why, who needs it, how to fix it."""
-        parts = [f"{self.status}: {self.name}"]
+        """One line: status, what, why, who needs it, how to fix it."""
+        return f"{self.status}: {self.text()}"
+
+    def text(self) -> str:
+        parts = [self.name]
         if self.detail:
             parts.append(f" ({self.detail})")
         if self.needed_by:

@@ -10,6 +10,7 @@ is a real supermin run with ``/boot`` hidden by a private mount namespace.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import resource
 import shutil
@@ -356,3 +357,51 @@ def test_real_bad_backend_gives_one_line(tmp_path):
     line, output = _real_failure(tmp_path, LIBGUESTFS_BACKEND="bogus")
     assert line.startswith("virt-sparsify failed (exit 1): LIBGUESTFS_BACKEND names no libguestfs backend")
     assert "unset LIBGUESTFS_BACKEND" in line and "If reporting bugs" not in output
+
+
+def test_libguestfs_failure_in_a_build_is_one_line_and_the_tool_output_is_in_the_build_log(tmp_path, monkeypatch):
+    """A real build (a builder that hands over a real qcow2, then virt-sparsify) with a
+    broken libguestfs setting: the build's error is the one line; the tool's own lines
+    are in the failure evidence's build.log, not in the UI."""
+    import io
+    from dataclasses import dataclass
+
+    from builder.build import Runner, RunOptions, plan, prepare
+    from builder.config import BaseConfig, opt
+    from builder.plugins import REGISTRY, Artifact, BuildContext, Builder
+    from builder.template.loader import load
+    from builder.ui import UI
+
+    @dataclass(kw_only=True)
+    class DiskConfig(BaseConfig):
+        disk: str = opt("", help="an existing disk image")
+
+    class DiskBuilder(Builder[DiskConfig]):
+        Config = DiskConfig
+
+        def run(self, ctx: BuildContext) -> Artifact | None:
+            d = Path(self.config.disk)
+            return Artifact("test.disk", "disk", [d], data={"diskPaths": [str(d)]})
+
+    REGISTRY.register("builder", "hc-disk", DiskBuilder, origin="test")
+    disk = tmp_path / "d.qcow2"
+    run(["qemu-img", "create", "-q", "-f", "qcow2", str(disk), "16M"])
+    (tmp_path / "t.pkr.hcl").write_text(textwrap.dedent(f"""\
+        source "hc-disk" "x" {{ disk = "{disk}" }}
+        build {{
+          sources = ["source.hc-disk.x"]
+          post-processor "virt-sparsify" {{ in_place = true }}
+        }}
+    """))
+    monkeypatch.setenv("LIBGUESTFS_BACKEND", "bogus")
+    monkeypatch.setattr(logging.getLogger("pybuild"), "level", logging.DEBUG)  # as the CLI's setup_logging
+    tpl = load(str(tmp_path / "t.pkr.hcl"))
+    out = io.StringIO()
+    (res,) = Runner(tpl, UI(out=out), RunOptions(log_dir=tmp_path / "logs", failure_root=tmp_path / "fail")
+                    ).run(prepare(tpl, plan(tpl)))
+    assert not res.ok and res.failure_dir is not None
+    assert "\n" not in res.error and "LIBGUESTFS_BACKEND names no libguestfs backend" in res.error
+    assert "build.log" in res.error
+    assert "If reporting bugs" not in out.getvalue()  # not in the UI...
+    log = (res.failure_dir / "build.log").read_text()
+    assert "invalid backend: bogus" in log and "If reporting bugs" in log  # ...but in the build log

@@ -170,8 +170,8 @@ def run_guestfs(ctx: ComponentContext, argv: list[str], tmp_dir: str, timeout: f
     libguestfs' boilerplate."""
     err_log = logging.getLogger("pybuild.guestfs")
 
-    def to_log(line: str) -> None:
-        err_log.info("%s: %s", argv[0], line)
+    def to_log(line: str) -> None:  # the build name routes the line to this build's log
+        err_log.info("%s (%s): %s", argv[0], ctx.build_name, line)
 
     try:
         runmod.run(argv, env=guestfs_env(tmp_dir), on_stdout=tool_lines(ctx), on_stderr=to_log,
@@ -182,7 +182,7 @@ def run_guestfs(ctx: ComponentContext, argv: list[str], tmp_dir: str, timeout: f
         if e.returncode == -1:  # run()'s timeout
             raise BuildError(f"{argv[0]} {e.hint} (its output is in the build log; raise timeout = ...)") from None
         raise BuildError(guestfs_failure(argv[0], e.stderr_tail, e.returncode,
-                                         log_hint="the build log (pybuild-failures/<build>-<time>/build.log)")
+                                         log_hint="build.log in the failure evidence directory below")
                          ) from None
 
 
