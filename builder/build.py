@@ -29,15 +29,7 @@ from typing import Any
 from builder import hostcheck, secrets
 from builder.cancel import TOKEN
 from builder.config import BaseConfig, parse_config, parse_duration
-from builder.errors import (
-    BuildError,
-    Cancelled,
-    ConfigError,
-    Diagnostic,
-    HostError,
-    PybuildError,
-    TemplateError,
-)
+from builder.errors import BuildError, Cancelled, ConfigError, Diagnostic, PybuildError, TemplateError
 from builder.hooks import BuildHooks
 from builder.hostcheck import Requirement
 from builder.leftovers import write_pid
@@ -265,13 +257,7 @@ def check_host(builds: list[PreparedBuild], except_: list[str] | None = None) ->
     """Stop before any download or VM when the host lacks what the builds need: one
     HostError with a line per problem (and its apt-get/dnf fix); warnings are printed.
     ``PYBUILD_HOSTCHECK=0`` skips the check."""
-    if os.environ.get("PYBUILD_HOSTCHECK", "1") == "0":
-        return
-    report = hostcheck.check(n for pb in builds for n in pb.host_needs(except_))
-    for w in report.warnings:
-        print(f"Warning: {w.text()}", file=sys.stderr)
-    if not report.ok:
-        raise HostError(report)
+    hostcheck.require(n for pb in builds for n in pb.host_needs(except_))
 
 
 # --------------------------------------------------------------------------- running

@@ -123,6 +123,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
         expand_expect(expect)
     except PybuildError as e:
         raise UsageError(str(e)) from None
+    from builder import hostcheck
+    from builder.post_processors.verify import VerifyPostProcessor
+
+    hostcheck.require(("verify", r) for r in VerifyPostProcessor.host_requirements(None))
     install_signal_handlers()
     opts = VerifyOptions(disk_size=_size(args.disk_size), datasource=args.datasource, user=args.user,
                          expect=expect, boot_timeout=args.timeout,

@@ -396,6 +396,23 @@ def check(needs: Iterable[tuple[str, Requirement]], host: Host | None = None, ve
     return Report(findings)
 
 
+def require(needs: Iterable[tuple[str, Requirement]], host: Host | None = None) -> Report:
+    """Check ``needs``; print warnings to stderr; raise one HostError (exit 2, a line per
+    problem) when something is missing. ``PYBUILD_HOSTCHECK=0`` skips the check."""
+    import sys
+
+    from builder.errors import HostError
+
+    if os.environ.get("PYBUILD_HOSTCHECK", "1") == "0":
+        return Report([])
+    report = check(needs, host)
+    for w in report.warnings:
+        print(f"Warning: {w.text()}", file=sys.stderr)
+    if not report.ok:
+        raise HostError(report)
+    return report
+
+
 # --------------------------------------------------------------------------- libguestfs failures
 
 _GUESTFS_CAUSES: tuple[tuple[str, str, str], ...] = (
@@ -436,5 +453,5 @@ def guestfs_failure(tool: str, stderr: str, returncode: int = 1, log_hint: str =
 
 __all__ = [
     "ApplianceKernel", "Finding", "FreeSpace", "Host", "HostFile", "Kvm", "Report", "Requirement", "RootUser",
-    "Tool", "UefiFirmware", "check", "guestfs_failure", "libguestfs", "qemu_system",
+    "Tool", "UefiFirmware", "check", "guestfs_failure", "libguestfs", "qemu_system", "require",
 ]

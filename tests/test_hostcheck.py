@@ -258,6 +258,9 @@ def test_build_without_appliance_kernel_fails_within_a_second(tmp_path):
     # validate says the same
     res, *_ = _pybuild(["validate", "t.pkr.hcl"], tmp_path, PYBUILD_HOST_ROOT=str(empty_root))
     assert res.returncode == 2 and "linux-image-" in res.stderr
+    # PYBUILD_HOSTCHECK=0 skips the check
+    res, *_ = _pybuild(["validate", "t.pkr.hcl"], tmp_path, PYBUILD_HOST_ROOT=str(empty_root), PYBUILD_HOSTCHECK="0")
+    assert res.returncode == 0, res.stderr
     # ... and -except virt-sysprep needs no kernel
     res, *_ = _pybuild(["validate", "-except", "virt-sysprep", "t.pkr.hcl"], tmp_path,
                       PYBUILD_HOST_ROOT=str(empty_root))
