@@ -212,9 +212,10 @@ class FreeSpace(Requirement):
         st = os.statvfs(d)
         free = st.f_bavail * st.f_frsize
         detail = f"{_gib(free)} free in {d}, the disks may grow to {_gib(self.size)}"
+        name = f"free disk space for {self.directory}"
         if free >= self.size:
-            return self._ok(detail)
-        return Finding(MISSING, f"free disk space for {self.directory}", detail,
+            return Finding(OK, name, detail)
+        return Finding(MISSING, name, detail,
                        "free some space, choose another output_directory or a smaller disk_size")
 
 
