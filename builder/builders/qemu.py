@@ -64,6 +64,8 @@ def steps() -> list[Step[QemuState]]:
     ]
 
 
+SWTPM = hostcheck.Tool("swtpm", apt="swtpm swtpm-tools", dnf="swtpm swtpm-tools")  # vtpm = true
+
 class QemuBuilder(Builder[QemuConfig]):
     Config = QemuConfig
     builder_id = BUILDER_ID
@@ -75,7 +77,7 @@ class QemuBuilder(Builder[QemuConfig]):
         h = hostcheck
         if config is None:
             return [h.qemu_system("qemu-system-x86_64"), h.QEMU_IMG, h.XORRISO, *h.FLOPPY_TOOLS,
-                    h.UefiFirmware(), h.Kvm()]
+                    h.UefiFirmware(), h.Kvm(), SWTPM]
         c = config
         reqs: list[hostcheck.Requirement] = [h.qemu_system(c.qemu_binary), h.QEMU_IMG]
         if c.cd_files or c.cd_content:
@@ -85,6 +87,8 @@ class QemuBuilder(Builder[QemuConfig]):
         if c.efi_boot:
             reqs.append(h.UefiFirmware(machine_type=c.machine_type, code=c.efi_firmware_code,
                                        vars=c.efi_firmware_vars))
+        if c.vtpm:
+            reqs.append(SWTPM)
         accel, why = resolve_accelerator(c.accelerator)
         if accel == "kvm" or why.startswith("auto"):
             reqs.append(h.Kvm(required=accel == "kvm" and not why.startswith("auto")))
