@@ -58,6 +58,8 @@ def parser() -> argparse.ArgumentParser:
     _var_flags(v)
     _filter_flags(v)
     v.add_argument("-syntax-only", "--syntax-only", action="store_true")
+    v.add_argument("-evaluate-datasources", "--evaluate-datasources", action="store_true",
+                   help="run data sources while validating (otherwise their values are unknown)")
     v.add_argument("-machine-readable", "--machine-readable", action="store_true")
     v.add_argument("template")
 
@@ -144,19 +146,21 @@ def _globs(s: str) -> list[str]:
     return [x.strip() for x in s.split(",") if x.strip()]
 
 
-def _load(args: argparse.Namespace, syntax_only: bool = False):  # type: ignore[no-untyped-def]
+def _load(args: argparse.Namespace, syntax_only: bool = False,  # type: ignore[no-untyped-def]
+          evaluate_datasources: bool = True):
     from builder.template.loader import load
 
     path = args.template
     if not os.path.exists(path):
         raise UsageError(f"template {path} does not exist")
-    return load(path, var_files=args.var_file, vars=_parse_vars(args.var), env=os.environ, syntax_only=syntax_only)
+    return load(path, var_files=args.var_file, vars=_parse_vars(args.var), env=os.environ, syntax_only=syntax_only,
+                evaluate_datasources=evaluate_datasources)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from builder.build import plan, prepare
 
-    tpl = _load(args, syntax_only=args.syntax_only)
+    tpl = _load(args, syntax_only=args.syntax_only, evaluate_datasources=args.evaluate_datasources)
     if args.syntax_only:
         print("Syntax-only check passed. Everything looks okay.")
         return 0
@@ -174,7 +178,7 @@ def _check_boot_commands(tpl, plans) -> None:  # type: ignore[no-untyped-def]
 def cmd_inspect(args: argparse.Namespace) -> int:
     from builder.template.inspect import inspect_text
 
-    print(inspect_text(_load(args)))
+    print(inspect_text(_load(args, evaluate_datasources=False)))
     return 0
 
 

@@ -160,6 +160,48 @@ def option_info(f: dataclasses.Field[Any], cls: type) -> OptionInfo:
     )
 
 
+class Unknown:
+    """A value that is only known once data sources run: ``validate`` without
+    ``-evaluate-datasources`` gives every data source output this value (Packer's unknown
+    placeholder). Expressions that use it are unknown too; an option set to it counts as
+    set, and is checked when the build runs."""
+
+    def __repr__(self) -> str:
+        return "<unknown>"
+
+
+UNKNOWN = Unknown()
+
+
+def has_unknown(value: Any) -> bool:
+    if value is UNKNOWN:
+        return True
+    if isinstance(value, list | tuple):
+        return any(has_unknown(v) for v in value)
+    if isinstance(value, Mapping):
+        return any(has_unknown(v) for v in value.values())
+    return False
+
+
+def _placeholder(f: dataclasses.Field[Any], tp: Any) -> Any:
+    """What an unknown option holds while validating: its default, else an empty value."""
+    if f.default is not MISSING:
+        return f.default
+    if f.default_factory is not MISSING:
+        return f.default_factory()
+    try:
+        return convert("", tp)
+    except _ConvError:
+        pass
+    empties: tuple[Any, ...] = ([], {}, 0, False)
+    for empty in empties:
+        try:
+            return convert(empty, tp)
+        except _ConvError:
+            continue
+    return None
+
+
 class _ConvError(Exception):
     pass
 
@@ -301,6 +343,9 @@ def parse_config(
             continue
         if value is None:
             continue  # null means "unset": keep the default
+        if has_unknown(value):
+            kwargs[name] = _placeholder(fld, hints[name])
+            continue
         try:
             conv = convert(value, hints[name], key)
         except _ConvError as e:

@@ -1,16 +1,18 @@
 """The component registry and the plugin API.
 
-Builders, provisioners and post-processors are *components*: a class with a
-``Config`` dataclass (see :mod:`builder.config`) and one method. Built-ins are listed
-in :data:`BUILTINS`; third-party packages add more through the entry-point groups
-``pybuild.builders``, ``pybuild.provisioners`` and ``pybuild.post_processors``
-(entry point name = the type used in templates, value = ``module:Class``).
+Builders, provisioners, post-processors and data sources are *components*: a class
+with a ``Config`` dataclass (see :mod:`builder.config`) and one method. Built-ins are
+listed in :data:`BUILTINS`; third-party packages add more through the entry-point groups
+``pybuild.builders``, ``pybuild.provisioners``, ``pybuild.post_processors`` and
+``pybuild.data_sources`` (entry point name = the type used in templates, value =
+``module:Class``).
 
 Plugin API (stable, typed):
 
 - :class:`Builder` — ``run(ctx: BuildContext) -> Artifact | None``
 - :class:`Provisioner` — ``provision(ctx: ProvisionContext) -> None``
 - :class:`PostProcessor` — ``post_process(ctx: PostProcessContext, artifact) -> PostProcessResult``
+- :class:`DataSource` — ``execute(ctx: DataSourceContext) -> dict`` (its ``outputs`` named up front)
 - :class:`Artifact` — what a builder or post-processor produces
 - :func:`builder.run.run` — the subprocess helper; ``ctx.ui`` — the build's UI
 """
@@ -30,11 +32,12 @@ from builder.config import BaseConfig, did_you_mean
 from builder.errors import ConfigError, Diagnostic, Location
 from builder.ui import BuildUI
 
-KINDS = ("builder", "provisioner", "post-processor")
+KINDS = ("builder", "provisioner", "post-processor", "data-source")
 GROUPS = {
     "builder": "pybuild.builders",
     "provisioner": "pybuild.provisioners",
     "post-processor": "pybuild.post_processors",
+    "data-source": "pybuild.data_sources",
 }
 
 # type name -> "module:Class", imported on first use so start-up stays fast
@@ -48,6 +51,7 @@ BUILTINS: dict[str, dict[str, str]] = {
         "file": "builder.provisioners.file:FileProvisioner",
         "shell-local": "builder.provisioners.shell_local:ShellLocalProvisioner",
         "breakpoint": "builder.provisioners.breakpoint:BreakpointProvisioner",
+        "sleep": "builder.provisioners.sleep:SleepProvisioner",
     },
     "post-processor": {
         "virt-sysprep": "builder.post_processors.virt_sysprep:VirtSysprep",
@@ -59,6 +63,13 @@ BUILTINS: dict[str, dict[str, str]] = {
         "shell-local": "builder.post_processors.shell_local:ShellLocalPostProcessor",
         "glance": "builder.post_processors.glance:GlanceUpload",
         "verify": "builder.post_processors.verify:VerifyPostProcessor",
+        "compress": "builder.post_processors.compress:Compress",
+        "artifice": "builder.post_processors.artifice:Artifice",
+    },
+    "data-source": {
+        "http": "builder.data_sources.http:HttpDataSource",
+        "null": "builder.data_sources.null:NullDataSource",
+        "host-info": "builder.data_sources.host_info:HostInfoDataSource",
     },
 }
 
@@ -248,6 +259,26 @@ class PostProcessor(Component[C]):
     kind = "post-processor"
 
     def post_process(self, ctx: PostProcessContext, artifact: Artifact) -> PostProcessResult:
+        raise NotImplementedError
+
+
+@dataclass
+class DataSourceContext:
+    """What a data source gets when it runs (before any build starts)."""
+
+    template_dir: Path
+    cancel: CancelToken = TOKEN
+
+
+class DataSource(Component[C]):
+    """A ``data "TYPE" "NAME"`` block: runs once when the template loads, its result is
+    ``data.TYPE.NAME``. ``outputs`` names every attribute of that result up front, so
+    ``validate`` (which does not run data sources) can check references to them."""
+
+    kind = "data-source"
+    outputs: ClassVar[tuple[str, ...]] = ()
+
+    def execute(self, ctx: DataSourceContext) -> dict[str, Any]:
         raise NotImplementedError
 
 

@@ -21,6 +21,7 @@ from builder import secrets
 from builder.errors import Diagnostic, Location, TemplateError
 from builder.template import cache as ast_cache
 from builder.template import expr as E
+from builder.template.datasources import DataSources
 from builder.template.evaluator import (
     EvalError,
     Namespace,
@@ -396,6 +397,7 @@ class _Loader:
         cli_vars: Mapping[str, str],
         env: Mapping[str, str],
         syntax_only: bool,
+        evaluate_datasources: bool = True,
     ):
         self.path = path
         self.var_files = list(var_files)
@@ -407,7 +409,6 @@ class _Loader:
         self.locals: dict[str, _Local] = {}
         self.local_stack: list[str] = []
         self.sources: dict[tuple[str, str], HBlock] = {}
-        self.data_blocks: list[HBlock] = []
         self.root = "."
         self.required_version = ""
         self.required_plugins: dict[str, Any] = {}
@@ -417,6 +418,10 @@ class _Loader:
         self.env_funcs: dict[str, Callable[..., Any]] = {}
         self.var_ns = Namespace("var", lambda: list(self.vars), self._get_var, self._missing_var)
         self.local_ns = Namespace("local", lambda: list(self.locals), self._get_local, self._missing_local)
+        self.data = DataSources(
+            self.root_scope, lambda body, scope, diags: self.eval_body(body, scope, (), diags),
+            self.col.extend, lambda: self.root, evaluate_datasources,
+        )
 
     # -- scopes -------------------------------------------------------------
     def _setup_functions(self) -> None:
@@ -445,8 +450,7 @@ class _Loader:
         v = self._base_vars()
         v["var"] = self.var_ns
         v["local"] = self.local_ns
-        if self.data_blocks:
-            v["data"] = Namespace("data", lambda: [], lambda n, loc: None, lambda n, loc: EvalError([]))
+        v["data"] = self.data.namespace
         return Scope(v, self.funcs)
 
     # -- main ---------------------------------------------------------------
@@ -471,6 +475,7 @@ class _Loader:
             self._finish_variables()
             self._validate_variables()
             self._evaluate_locals()
+            self.data.evaluate_all()
         self._decode_builds()
         if not self.syntax_only:
             self._validate_builds()
@@ -496,6 +501,7 @@ class _Loader:
         )
         warnings = [d for d in self.col.diags if d.severity == "warning"]
         t.warnings = warnings
+        t.data = self.data.values()
         return t
 
     # -- top level ----------------------------------------------------------
@@ -1030,14 +1036,8 @@ class _Loader:
                 continue
             self.sources[key] = b
         for b in self._blocks("data"):
-            self.data_blocks.append(b)
-            kind = b.labels[0] if b.labels else "?"
-            self.col.err(
-                f"pybuild does not support data source type {kind}",
-                f'data "{kind}" blocks are not supported by pybuild. Pass the value in through a '
-                "variable (for example a -var-file or a PKR_VAR_ environment variable) instead.",
-                b.loc,
-            )
+            if self._labels(b, 2, "type and name"):
+                self.col.extend(self.data.add(b))
 
     # -- builds ----------------------------------------------------------------------
     def _decode_builds(self) -> None:
@@ -1493,9 +1493,15 @@ def load(
     vars: dict[str, str] = {},  # noqa: B006
     env: Mapping[str, str] | None = None,
     syntax_only: bool = False,
+    evaluate_datasources: bool = True,
 ) -> Template:
-    """Load a Packer HCL2 template (file or directory). Raises TemplateError with all diagnostics."""
-    loader = _Loader(path, list(var_files), vars, os.environ if env is None else env, syntax_only)
+    """Load a Packer HCL2 template (file or directory). Raises TemplateError with all diagnostics.
+
+    ``evaluate_datasources=False`` (``validate`` without ``-evaluate-datasources``) runs no
+    data source: their outputs are unknown and only checked for existence."""
+    loader = _Loader(
+        path, list(var_files), vars, os.environ if env is None else env, syntax_only, evaluate_datasources
+    )
     return loader.run()
 
 
