@@ -183,23 +183,44 @@ def has_unknown(value: Any) -> bool:
     return False
 
 
-def _placeholder(f: dataclasses.Field[Any], tp: Any) -> Any:
-    """What an unknown option holds while validating: its default, else an empty value."""
-    if f.default is not MISSING:
-        return f.default
-    if f.default_factory is not MISSING:
-        return f.default_factory()
-    try:
-        return convert("", tp)
-    except _ConvError:
-        pass
-    empties: tuple[Any, ...] = ([], {}, 0, False)
-    for empty in empties:
-        try:
-            return convert(empty, tp)
-        except _ConvError:
-            continue
+def _placeholder(tp: Any) -> Any:
+    """What an unknown value of type ``tp`` holds while validating (Packer, too, checks a
+    stand-in string where a value is unknown)."""
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin in (types.UnionType, typing.Union):
+        return _placeholder(next((a for a in args if a is not type(None)), Any))
+    if tp is str or tp is Any:
+        return "<unknown>"
+    if origin is list or tp is list:
+        return [_placeholder(args[0] if args else Any)]
+    if origin is dict or tp is dict:
+        return {}
+    if tp is bool:
+        return False
+    if tp is Duration:
+        return Duration(0)
+    if tp in (int, float):
+        return tp(0)
     return None
+
+
+def _fill_unknown(value: Any, tp: Any) -> Any:
+    """``value`` with every unknown part replaced by a stand-in of the type found there."""
+    if value is UNKNOWN:
+        return _placeholder(tp)
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin in (types.UnionType, typing.Union):
+        tp = next((a for a in args if a is not type(None)), Any)
+        origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if isinstance(value, list | tuple):
+        inner = args[0] if origin is list and args else Any
+        return [_fill_unknown(v, inner) for v in value]
+    if isinstance(value, Mapping):
+        vt = args[1] if origin is dict and len(args) == 2 else Any
+        return {k: _fill_unknown(v, vt) for k, v in value.items()}
+    return value
 
 
 class _ConvError(Exception):
@@ -343,16 +364,16 @@ def parse_config(
             continue
         if value is None:
             continue  # null means "unset": keep the default
-        if has_unknown(value):
-            kwargs[name] = _placeholder(fld, hints[name])
-            continue
+        unknown = has_unknown(value)
+        if unknown:
+            value = _fill_unknown(value, hints[name])
         try:
             conv = convert(value, hints[name], key)
         except _ConvError as e:
             diags.append(Diagnostic(f'Invalid value for "{key}" in {component}', str(e), where(key)))
             continue
         choices = fld.metadata.get("choices")
-        if choices and conv not in choices:
+        if choices and conv not in choices and not unknown:
             allowed = ", ".join(repr(c) for c in choices)
             diags.append(
                 Diagnostic(
