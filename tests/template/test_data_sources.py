@@ -36,7 +36,7 @@ class Server:
 class _Handler(BaseHTTPRequestHandler):
     requests: list[dict[str, Any]] = []
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         self.requests.append({"path": self.path, "headers": dict(self.headers)})
         if self.path == "/missing":
             self.send_error(404)
