@@ -132,7 +132,7 @@ def compressor(raw: BinaryIO, algorithm: str, level: int) -> Iterator[IO[bytes]]
     elif algorithm == "bgzf":
         stream = BgzfWriter(raw, level)
     elif algorithm == "xz":
-        stream = lzma.LZMAFile(raw, "wb", preset=6 if level < 0 else level)
+        stream = lzma.LZMAFile(raw, "wb", preset=6 if level < 0 else level)  # noqa: SIM115 (closed below)
     elif algorithm == "zstd":
         import zstandard
 
