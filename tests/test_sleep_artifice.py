@@ -1,0 +1,101 @@
+"""The small core components: the ``sleep`` provisioner and the ``artifice`` post-processor,
+run by the real orchestrator in a chain with ``compress`` (Packer's keep rules)."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from builder.cancel import TOKEN
+from builder.config import ConfigError, parse_config
+from builder.errors import Cancelled
+from builder.plugins import REGISTRY, Artifact, BuildContext, ProvisionContext
+from builder.provisioners.sleep import SleepConfig, SleepProvisioner
+from builder.ui import UI
+from tests.test_build import FileBuilder, run_template
+
+
+class ProvisioningFileBuilder(FileBuilder):
+    """The test builder's output directory, after running the template's provisioners."""
+
+    def run(self, ctx: BuildContext) -> Artifact | None:
+        if ctx.provision is not None:
+            ctx.provision(ctx.provision_context())
+        return super().run(ctx)
+
+
+REGISTRY.register("builder", "provfiles", ProvisioningFileBuilder, origin="tests")
+
+CHAIN = """
+    source "provfiles" "a" {}
+    build {
+      sources = ["source.provfiles.a"]
+      provisioner "sleep" { duration = "1s" }
+      provisioner "shell-local" { inline = ["echo payload > ${path.root}/payload.txt"] }
+      post-processors {
+        post-processor "artifice" {
+          files = ["${path.root}/payload.txt"]
+          %s
+        }
+        post-processor "compress" { output = "${path.root}/dist/{{.BuildName}}.txt.gz" }
+      }
+    }
+"""
+
+
+def test_sleep_then_artifice_then_compress(tmp_path: Path) -> None:
+    t0 = time.monotonic()
+    results, out, _ = run_template(tmp_path, CHAIN % "")
+    assert results[0].ok, results[0].error
+    assert time.monotonic() - t0 >= 1.0
+    assert "Sleeping for 1s" in out
+    final = tmp_path / "dist" / "a.txt.gz"
+    assert [a.files for a in results[0].artifacts] == [[final]]
+    assert subprocess.run(["gzip", "-dc", str(final)], capture_output=True, check=True).stdout == b"payload\n"
+    # artifice keeps its input by default (the builder's output), compress does not
+    # (artifice's files are deleted once compressed)
+    assert (tmp_path / "output-a" / "disk").exists()
+    assert not (tmp_path / "payload.txt").exists()
+
+
+def test_artifice_keep_input_artifact_false_discards_the_builders_output(tmp_path: Path) -> None:
+    results, _, _ = run_template(tmp_path, CHAIN % "keep_input_artifact = false")
+    assert results[0].ok, results[0].error
+    assert not (tmp_path / "output-a").exists()
+
+
+def test_artifice_missing_file_fails_the_build(tmp_path: Path) -> None:
+    results, _, _ = run_template(tmp_path, (CHAIN % "").replace('provisioner "shell-local"', 'provisioner "sleep"')
+                                 .replace('{ inline = ["echo payload > ${path.root}/payload.txt"] }', "{}"))
+    assert not results[0].ok
+    assert "artifice: unable to find" in results[0].error and "payload.txt" in results[0].error
+
+
+def test_artifice_needs_files() -> None:
+    from builder.post_processors.artifice import ArtificeConfig
+
+    with pytest.raises(ConfigError, match="no files specified"):
+        parse_config(ArtificeConfig, {}, component='post-processor "artifice"')
+
+
+def test_sleep_is_cancellable_and_checks_its_duration(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match='Invalid value for "duration"'):
+        parse_config(SleepConfig, {"duration": "ten seconds"}, component='provisioner "sleep"')
+    ctx = ProvisionContext(build_name="qemu.x", build_type="qemu", ui=UI(out=io.StringIO()).for_build("qemu.x"),
+                           template_dir=tmp_path)
+    prov = SleepProvisioner(parse_config(SleepConfig, {"duration": "1m"}, component="sleep"))
+    timer = threading.Timer(0.3, TOKEN.cancel)
+    t0 = time.monotonic()
+    timer.start()
+    try:
+        with pytest.raises(Cancelled):
+            prov.provision(ctx)
+    finally:
+        timer.cancel()
+        TOKEN.reset()
+    assert time.monotonic() - t0 < 5
