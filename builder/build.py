@@ -19,7 +19,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -176,9 +176,31 @@ def _apply_override(raw: dict[str, Any], spec: ComponentSpec, source_name: str) 
     return raw
 
 
-def prepare(template: Template, plans: list[PlannedBuild]) -> list[PreparedBuild]:
-    """Instantiate every component; raise one TemplateError with every problem."""
+def excluded(spec: ComponentSpec, except_: list[str] | None) -> bool:
+    """``-except=NAME`` names a provisioner or post-processor by its ``name`` or type."""
+    return except_ is not None and (spec.name in except_ or spec.type in except_)
+
+
+def prepare(template: Template, plans: list[PlannedBuild], except_: list[str] | None = None,
+            warn: Callable[[str], None] | None = None) -> list[PreparedBuild]:
+    """Instantiate every component; raise one TemplateError with every problem.
+
+    Provisioners and post-processors excluded by ``except_`` are dropped unread (a
+    post-processor with the rest of its chain, as the run does), so a block pybuild does not
+    have can be skipped; ``warn`` hears about each once."""
     diags: list[Diagnostic] = []
+    warned: set[int] = set()
+
+    def skip(spec: ComponentSpec, what: str) -> bool:
+        if not excluded(spec, except_):
+            return False
+        if warn is not None and id(spec) not in warned:
+            warned.add(id(spec))
+            loc = spec.location
+            where = f" at {loc.filename}:{loc.line}:{loc.col}" if loc is not None else ""
+            warn(f'Skipping {what} "{spec.name or spec.type}"{where} (-except)')
+        return True
+
     prepared: list[PreparedBuild] = []
     for p in plans:
         ctx = _source_ctx(p)
@@ -191,10 +213,13 @@ def prepare(template: Template, plans: list[PlannedBuild]) -> list[PreparedBuild
             )
         except TemplateError as e:
             diags.extend(e.diagnostics)
-        provs = [s for s in p.build.provisioners if s.applies_to(p.source_name)]
+        provs = [s for s in p.build.provisioners if s.applies_to(p.source_name) and not skip(s, "provisioner")]
         specs = list(provs)
-        if p.build.error_cleanup is not None:
-            specs.append(p.build.error_cleanup)
+        error_cleanup = p.build.error_cleanup
+        if error_cleanup is not None and skip(error_cleanup, "provisioner"):
+            error_cleanup = None
+        if error_cleanup is not None:
+            specs.append(error_cleanup)
         for spec in specs:
             try:
                 raw = _apply_override(_evaluate(spec, ctx), spec, p.source_name)
@@ -211,6 +236,9 @@ def prepare(template: Template, plans: list[PlannedBuild]) -> list[PreparedBuild
         chains = []
         for chain in p.build.post_processor_chains:
             keep = [s for s in chain if s.applies_to(p.source_name)]
+            cut = next((i for i, s in enumerate(keep) if skip(s, "post-processor")), None)
+            if cut is not None:
+                keep = keep[:cut]
             for spec in keep:
                 try:
                     raw = _evaluate(spec, ctx)
@@ -220,7 +248,7 @@ def prepare(template: Template, plans: list[PlannedBuild]) -> list[PreparedBuild
                     diags.extend(e.diagnostics)
             chains.append(keep)
         if builder_obj is not None:
-            prepared.append(PreparedBuild(p, builder_obj, provs, p.build.error_cleanup, chains))
+            prepared.append(PreparedBuild(p, builder_obj, provs, error_cleanup, chains))
     if diags:
         raise TemplateError(diags)
     return prepared

@@ -147,28 +147,34 @@ def _globs(s: str) -> list[str]:
 
 
 def _load(args: argparse.Namespace, syntax_only: bool = False,  # type: ignore[no-untyped-def]
-          evaluate_datasources: bool = True):
+          evaluate_datasources: bool = True, except_: list[str] | None = None, check: bool = False):
     from builder.template.loader import load
 
     path = args.template
     if not os.path.exists(path):
         raise UsageError(f"template {path} does not exist")
     return load(path, var_files=args.var_file, vars=_parse_vars(args.var), env=os.environ, syntax_only=syntax_only,
-                evaluate_datasources=evaluate_datasources)
+                evaluate_datasources=evaluate_datasources, except_=except_ or [], check_components=check)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from builder.build import plan, prepare
 
-    tpl = _load(args, syntax_only=args.syntax_only, evaluate_datasources=args.evaluate_datasources)
+    except_ = _globs(args.except_)
+    tpl = _load(args, syntax_only=args.syntax_only, evaluate_datasources=args.evaluate_datasources,
+                except_=except_, check=True)
     if args.syntax_only:
         print("Syntax-only check passed. Everything looks okay.")
         return 0
-    plans = plan(tpl, _globs(args.only), _globs(args.except_))
-    prepare(tpl, plans)
+    plans = plan(tpl, _globs(args.only), except_)
+    prepare(tpl, plans, except_, warn=_warn)
     _check_boot_commands(tpl, plans)
     print("The configuration is valid.")
     return 0
+
+
+def _warn(message: str) -> None:
+    print(f"Warning: {message}", file=sys.stderr)
 
 
 def _check_boot_commands(tpl, plans) -> None:  # type: ignore[no-untyped-def]
@@ -270,12 +276,13 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     setup_logging(os.environ.get("PYBUILD_LOG", "") not in ("", "0"),
                   Path(os.environ["PYBUILD_LOG_PATH"]) if os.environ.get("PYBUILD_LOG_PATH") else None)
-    tpl = _load(args)
+    except_ = _globs(args.except_)
+    tpl = _load(args, except_=except_, check=True)
     secrets.add(*tpl.sensitive_values())
-    plans = plan(tpl, _globs(args.only), _globs(args.except_))
+    plans = plan(tpl, _globs(args.only), except_)
     if not plans:
         raise UsageError("no builds to run (check -only/-except)")
-    prepared = prepare(tpl, plans)
+    prepared = prepare(tpl, plans, except_, warn=_warn)
     hooks_file = find_hooks_file(Path(tpl.root), args.hooks)
     hooks_mod = load_hooks_module(hooks_file) if hooks_file else None
     events = EventSink(Path(args.log_json) if args.log_json else None)

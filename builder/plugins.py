@@ -74,6 +74,29 @@ BUILTINS: dict[str, dict[str, str]] = {
 }
 
 
+# Packer components that only make sense for Windows guests: each gets one clear error
+WINDOWS_ONLY: dict[str, tuple[str, ...]] = {
+    "provisioner": ("powershell", "windows-restart", "windows-update", "windows-shell"),
+    "communicator": ("winrm",),
+}
+SKIP_HINT = "To build the rest of this template, skip the block with -except=NAME (its name or type)."
+WINDOWS_DETAIL = ("Windows guests are not supported yet: pybuild reaches guests over SSH (communicator "
+                  f'"ssh" or "none"). {SKIP_HINT}')
+
+
+def unknown_component(kind: str, name: str, where: Location | None) -> Diagnostic:
+    """The one error for a component type pybuild does not have (Windows ones say so)."""
+    if name in WINDOWS_ONLY.get(kind, ()):
+        return Diagnostic(f'{kind} "{name}" is for Windows guests', WINDOWS_DETAIL, where)
+    known = REGISTRY.names(kind)
+    hint = f" {SKIP_HINT}" if kind in ("provisioner", "post-processor") else ""
+    return Diagnostic(
+        f'Unknown {kind} type "{name}"',
+        f"{did_you_mean(name, known).strip()} Known {kind}s: {', '.join(known)}.{hint}".strip(),
+        where,
+    )
+
+
 # --------------------------------------------------------------------------- artifacts
 
 
@@ -334,16 +357,7 @@ class Registry:
             return self._loaded[key]
         info = self._entries[kind].get(name)
         if info is None:
-            known = self.names(kind)
-            raise ConfigError(
-                [
-                    Diagnostic(
-                        f'Unknown {kind} type "{name}"',
-                        f"{did_you_mean(name, known).strip()} Known {kind}s: {', '.join(known)}.".strip(),
-                        where,
-                    )
-                ]
-            )
+            raise ConfigError([unknown_component(kind, name, where)])
         mod_name, _, cls_name = info.target.partition(":")
         try:
             obj: Any = importlib.import_module(mod_name)

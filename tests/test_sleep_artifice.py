@@ -5,28 +5,51 @@ from __future__ import annotations
 
 import io
 import subprocess
+import textwrap
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from builder.build import Runner, RunOptions, plan, prepare
 from builder.cancel import TOKEN
-from builder.config import ConfigError, parse_config
+from builder.config import BaseConfig, ConfigError, opt, parse_config
 from builder.errors import Cancelled
-from builder.plugins import REGISTRY, Artifact, BuildContext, ProvisionContext
+from builder.plugins import REGISTRY, Artifact, BuildContext, Builder, ProvisionContext
 from builder.provisioners.sleep import SleepConfig, SleepProvisioner
-from builder.ui import UI
-from tests.test_build import FileBuilder, run_template
+from builder.template.loader import load
+from builder.ui import UI, UIOptions
 
 
-class ProvisioningFileBuilder(FileBuilder):
-    """The test builder's output directory, after running the template's provisioners."""
+@dataclass(kw_only=True)
+class _Cfg(BaseConfig):
+    communicator: str = opt("none")
+
+
+class ProvisioningFileBuilder(Builder[_Cfg]):
+    """Runs the template's provisioners, then leaves an output directory with one file."""
+
+    Config = _Cfg
 
     def run(self, ctx: BuildContext) -> Artifact | None:
         if ctx.provision is not None:
             ctx.provision(ctx.provision_context())
-        return super().run(ctx)
+        d = ctx.template_dir / f"output-{ctx.source_name}"
+        d.mkdir()
+        (d / "disk").write_text("disk")
+        return Artifact("test.builder", "VM", [d / "disk"], directory=d)
+
+
+def run_template(tmp_path: Path, text: str) -> tuple[list, str, None]:
+    p = tmp_path / "t.pkr.hcl"
+    p.write_text(textwrap.dedent(text))
+    tpl = load(str(p))
+    out = io.StringIO()
+    ui = UI(out=out, options=UIOptions())
+    opts = RunOptions(failure_root=tmp_path / "failures", log_dir=tmp_path / "logs")
+    return Runner(tpl, ui, opts).run(prepare(tpl, plan(tpl))), out.getvalue(), None
 
 
 REGISTRY.register("builder", "provfiles", ProvisioningFileBuilder, origin="tests")
