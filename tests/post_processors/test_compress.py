@@ -197,3 +197,17 @@ def test_memory_stays_flat_for_a_large_sparse_input(tmp_path, ext) -> None:
     assert (tmp_path / f"b.{ext}").stat().st_size < 20 << 20
     # 32x the input, under 24 MiB more memory (zstd's worker threads have their own buffers)
     assert peak - base < 24 * 1024, (base, peak)
+
+
+def test_bench_prints_the_comparison_table(tmp_path) -> None:
+    _need("gzip")
+    _need("zstd")
+    p = subprocess.run([sys.executable, "bench/compress_bench.py", "--size-mib", "2", "--formats", "gz,zst"],
+                       cwd=ROOT, capture_output=True, text=True, timeout=300,
+                       env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert p.returncode == 0, p.stderr
+    lines = p.stdout.splitlines()
+    assert lines[1].split()[:3] == ["format", "pybuild", "MB/s"]
+    rows = {line.split()[0]: line.split() for line in lines[2:]}
+    assert set(rows) == {"gz", "zst"}
+    assert all(float(r[1]) > 0 and float(r[2]) > 0 for r in rows.values())
