@@ -171,6 +171,9 @@ class Unknown:
 
 
 UNKNOWN = Unknown()
+# the string an unknown value stands as while validating: Packer's own placeholder, which no
+# option parser (boot commands included) gives a meaning to
+UNKNOWN_STRING = "74D93920-ED26-11E3-AC10-0800200C9A66"
 
 
 def has_unknown(value: Any) -> bool:
@@ -191,7 +194,7 @@ def _placeholder(tp: Any) -> Any:
     if origin in (types.UnionType, typing.Union):
         return _placeholder(next((a for a in args if a is not type(None)), Any))
     if tp is str or tp is Any:
-        return "<unknown>"
+        return UNKNOWN_STRING
     if origin is list or tp is list:
         return [_placeholder(args[0] if args else Any)]
     if origin is dict or tp is dict:

@@ -1045,7 +1045,7 @@ class _Loader:
                 continue
             self.sources[key] = b
         for b in self._blocks("data"):
-            if self._labels(b, 2, "type and name"):
+            if self._labels(b, 2, "type and name") and not self.syntax_only:
                 self.col.extend(self.data.add(b))
 
     # -- builds ----------------------------------------------------------------------
