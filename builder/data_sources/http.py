@@ -5,12 +5,16 @@ and ``request_body``. Outputs: ``url``, ``body`` (the response text), ``status_c
 and the response headers as ``response_headers``; Packer publishes them under the
 name ``request_headers`` (a quirk of its output table), so that name holds them too.
 A status outside 200–299 fails the load, as in Packer; so does a body that is not
-UTF-8 text. Duplicate response headers are joined with ", " (RFC 9110).
+UTF-8 text. Duplicate response headers are joined with ", " (RFC 9110). Proxies come from
+the environment (``https_proxy``, ``no_proxy``...) except for loopback addresses, which
+are always reached directly (as Go's client, hence Packer, does).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from typing import Any
@@ -47,7 +51,7 @@ class HttpDataSource(DataSource[HttpConfig]):
         body = c.request_body.encode() if c.request_body else None
         req = urllib.request.Request(c.url, data=body, method=c.method, headers=dict(c.request_headers))
         try:
-            with urllib.request.urlopen(req, timeout=TIMEOUT) as resp:
+            with _opener(c.url).open(req, timeout=TIMEOUT) as resp:
                 status = resp.status
                 raw = resp.read()
                 headers = _joined(resp.headers.items())
@@ -66,6 +70,16 @@ class HttpDataSource(DataSource[HttpConfig]):
             ) from None
         return {"url": c.url, "body": text, "status_code": status,
                 "response_headers": headers, "request_headers": headers}
+
+
+def _opener(url: str) -> urllib.request.OpenerDirector:
+    host = urllib.parse.urlsplit(url).hostname or ""
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    return urllib.request.build_opener(urllib.request.ProxyHandler({})) if loopback else \
+        urllib.request.build_opener()
 
 
 def _joined(items: Any) -> dict[str, str]:

@@ -94,7 +94,11 @@ build {
 """
 
 
-def test_http_data_source_against_a_real_server(tmp_path: Path, server: Server) -> None:
+def test_http_data_source_against_a_real_server(tmp_path: Path, server: Server, monkeypatch) -> None:
+    # a proxy in the environment is not used for loopback addresses (as Go's client)
+    monkeypatch.setenv("http_proxy", "http://127.0.0.1:9")
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
     tpl = load(str(_write(tmp_path, HTTP_TEMPLATE % server.url)), env={})
     assert tpl.locals["release"].value == {"token": "s3cret", "version": "9.4"}
     out = tpl.data["http"]["release"]
