@@ -65,7 +65,10 @@ CHAIN = """
           files = ["${path.root}/payload.txt"]
           %s
         }
-        post-processor "compress" { output = "${path.root}/dist/{{.BuildName}}.txt.gz" }
+        post-processor "compress" {
+          output = "${path.root}/dist/{{.BuildName}}.txt.gz"
+          %s
+        }
       }
     }
 """
@@ -73,7 +76,7 @@ CHAIN = """
 
 def test_sleep_then_artifice_then_compress(tmp_path: Path) -> None:
     t0 = time.monotonic()
-    results, out, _ = run_template(tmp_path, CHAIN % "")
+    results, out, _ = run_template(tmp_path, CHAIN % ("", ""))
     assert results[0].ok, results[0].error
     assert time.monotonic() - t0 >= 1.0
     assert "Sleeping for 1s" in out
@@ -87,13 +90,14 @@ def test_sleep_then_artifice_then_compress(tmp_path: Path) -> None:
 
 
 def test_artifice_keep_input_artifact_false_discards_the_builders_output(tmp_path: Path) -> None:
-    results, _, _ = run_template(tmp_path, CHAIN % "keep_input_artifact = false")
+    results, _, _ = run_template(tmp_path, CHAIN % ("keep_input_artifact = false", "keep_input_artifact = true"))
     assert results[0].ok, results[0].error
     assert not (tmp_path / "output-a").exists()
+    assert (tmp_path / "payload.txt").read_text() == "payload\n"  # compress told to keep its input
 
 
 def test_artifice_missing_file_fails_the_build(tmp_path: Path) -> None:
-    results, _, _ = run_template(tmp_path, (CHAIN % "").replace('provisioner "shell-local"', 'provisioner "sleep"')
+    results, _, _ = run_template(tmp_path, (CHAIN % ("", "")).replace('provisioner "shell-local"', 'provisioner "sleep"')
                                  .replace('{ inline = ["echo payload > ${path.root}/payload.txt"] }', "{}"))
     assert not results[0].ok
     assert "artifice: unable to find" in results[0].error and "payload.txt" in results[0].error
