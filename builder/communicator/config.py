@@ -153,7 +153,8 @@ class CommConfig(BaseConfig):
     def validate_communicator(self) -> list[str]:
         errors: list[str] = []
         if self.communicator == "winrm":
-            errors.append('communicator: "winrm" is not supported by pybuild (use "ssh" or "none")')
+            errors.append('communicator: "winrm" is not supported: Windows guests are not supported yet '
+                          '(use "ssh" or "none")')
             return errors
         if self.communicator not in ("ssh", "none"):
             errors.append(f'communicator: unknown communicator "{self.communicator}" (use "ssh" or "none")')

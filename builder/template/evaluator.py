@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation, localcontext
 from typing import Any
 
+from builder.config import UNKNOWN, has_unknown
 from builder.errors import Diagnostic, Location, TemplateError
 from builder.template import expr as E
 from builder.template.typeexpr import fmt_number, parse_number
@@ -31,6 +32,21 @@ class EvalError(Exception):
     def __init__(self, diags: list[Diagnostic]):
         self.diags = diags
         super().__init__("; ".join(d.summary for d in diags) or "already reported")
+
+
+class _UnknownUse(EvalError):
+    """An operation met an unknown value: the expression's value is unknown too.
+    ``evaluate`` turns it into :data:`UNKNOWN`; outside it, it is an error already
+    reported (the value is checked again when data sources have run)."""
+
+    def __init__(self) -> None:
+        super().__init__([])
+
+
+def known(v: Any) -> Any:
+    if v is UNKNOWN:
+        raise _UnknownUse
+    return v
 
 
 def fail(summary: str, detail: str, loc: Location | None) -> EvalError:
@@ -119,6 +135,7 @@ def normalize(v: Any) -> Any:
 
 
 def to_str(v: Any, loc: Location) -> str:
+    known(v)
     if isinstance(v, str):
         return v
     if isinstance(v, bool):
@@ -139,6 +156,7 @@ def to_str(v: Any, loc: Location) -> str:
 
 
 def to_bool(v: Any, loc: Location, what: str) -> bool:
+    known(v)
     if isinstance(v, bool):
         return v
     if isinstance(v, str) and v in ("true", "false"):
@@ -153,6 +171,7 @@ def to_bool(v: Any, loc: Location, what: str) -> bool:
 
 
 def to_num(v: Any, loc: Location, side: str) -> int | float:
+    known(v)
     if isinstance(v, int | float) and not isinstance(v, bool):
         return v
     if isinstance(v, str):
@@ -195,7 +214,10 @@ def evaluate(node: E.Node, scope: Scope) -> Any:
     fn = _DISPATCH.get(type(node))
     if fn is None:  # pragma: no cover
         raise fail("Unsupported expression", type(node).__name__, node.loc)
-    return fn(node, scope)
+    try:
+        return fn(node, scope)
+    except _UnknownUse:
+        return UNKNOWN
 
 
 def _lit(n: E.Lit, s: Scope) -> Any:
@@ -210,12 +232,6 @@ def _ref(n: E.Ref, s: Scope) -> Any:
     try:
         v = s.vars[n.name]
     except KeyError:
-        if n.name in ("data",):
-            raise fail(
-                "Unsupported data source reference",
-                "pybuild does not support data sources, so data.* cannot be referenced.",
-                n.loc,
-            )
         raise fail(
             "Unknown variable", f'There is no variable named "{n.name}".{suggest(n.name, s.vars)}', n.loc
         )
@@ -225,6 +241,7 @@ def _ref(n: E.Ref, s: Scope) -> Any:
 
 
 def get_attr(obj: Any, name: str, loc: Location) -> Any:
+    known(obj)
     if isinstance(obj, Namespace):
         return obj.get(name, loc)
     if isinstance(obj, dict):
@@ -269,6 +286,8 @@ _MISSING = object()
 
 
 def get_index(obj: Any, key: Any, loc: Location) -> Any:
+    known(obj)
+    known(key)
     if isinstance(obj, Namespace):
         if not isinstance(key, str):
             raise fail(
@@ -339,7 +358,7 @@ def _index(n: E.Index, s: Scope) -> Any:
 
 
 def _splat(n: E.Splat, s: Scope) -> Any:
-    obj = evaluate(n.obj, s)
+    obj = known(evaluate(n.obj, s))
     if obj is None:
         return []
     items = obj if isinstance(obj, list) else [obj]
@@ -400,6 +419,7 @@ def _render_parts(parts: list[Any], s: Scope, out: list[str]) -> None:
 
 
 def _iter_coll(coll: Any, loc: Location) -> list[tuple[Any, Any]]:
+    known(coll)
     if isinstance(coll, list):
         return list(enumerate(coll))
     if isinstance(coll, dict):
@@ -507,6 +527,8 @@ def _binary(n: E.Binary, s: Scope) -> Any:
         return to_bool(evaluate(n.right, s), n.right.loc, "operand")
     a = evaluate(n.left, s)
     b = evaluate(n.right, s)
+    if has_unknown(a) or has_unknown(b):
+        raise _UnknownUse
     if op == "==":
         return hcl_eq(a, b)
     if op == "!=":
@@ -558,7 +580,7 @@ def _arith(op: str, x: int | float, y: int | float) -> int | float:
 
 
 def _cond(n: E.Cond, s: Scope) -> Any:
-    c = evaluate(n.cond, s)
+    c = known(evaluate(n.cond, s))
     if c is None:
         raise fail(
             "Null condition",
@@ -669,6 +691,8 @@ def _call(n: E.Call, s: Scope) -> Any:
         if isinstance(a, Namespace):
             args[args.index(a)] = a.as_dict(node.loc)
     _check_arity(name, fn, len(args), n.loc)
+    if any(has_unknown(a) for a in args):
+        raise _UnknownUse
     try:
         return normalize(fn(*args))
     except EvalError:

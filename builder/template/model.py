@@ -104,6 +104,8 @@ class Template:
     files: list[str] = field(default_factory=list)
     # non-fatal diagnostics (e.g. undeclared variables assigned in var files, ignored blocks)
     warnings: list[Diagnostic] = field(default_factory=list)
+    # data.TYPE.NAME -> outputs (unknown placeholders when data sources were not run)
+    data: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
     def sensitive_values(self) -> list[Any]:
         vals = [v.value for v in self.variables.values() if v.sensitive]
