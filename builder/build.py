@@ -164,7 +164,7 @@ def instantiate(
     )
     for opt in cfg_cls.options():
         if opt.sensitive:
-            secrets.add(getattr(cfg, opt.name, None))
+            secrets.add(getattr(cfg, opt.name, None), from_template=True)
     return cls(cfg)
 
 
@@ -332,7 +332,7 @@ class Runner:
         except (PybuildError, KeyboardInterrupt) as e:
             err: PybuildError = e if isinstance(e, PybuildError) else Cancelled()
             dur = time.monotonic() - start
-            msg = secrets.mask(err.render())
+            msg = err.render_masked()
             try:
                 hooks.call("on_error", error=err)
             except PybuildError as he:

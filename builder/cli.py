@@ -150,7 +150,10 @@ def _load(args: argparse.Namespace, syntax_only: bool = False):  # type: ignore[
     path = args.template
     if not os.path.exists(path):
         raise UsageError(f"template {path} does not exist")
-    return load(path, var_files=args.var_file, vars=_parse_vars(args.var), env=os.environ, syntax_only=syntax_only)
+    tpl = load(path, var_files=args.var_file, vars=_parse_vars(args.var), env=os.environ, syntax_only=syntax_only)
+    secrets.add(*tpl.sensitive_values())
+    secrets.keep_names(*tpl.names())
+    return tpl
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -190,7 +193,7 @@ def cmd_console(args: argparse.Namespace) -> int:
         try:
             print(secrets.mask(console_eval(tpl, expr)))
         except TemplateError as e:
-            print(secrets.mask(e.render()), file=sys.stderr)
+            print(e.render_masked(), file=sys.stderr)
             rc = 1
     return rc
 
@@ -267,7 +270,6 @@ def cmd_build(args: argparse.Namespace) -> int:
     setup_logging(os.environ.get("PYBUILD_LOG", "") not in ("", "0"),
                   Path(os.environ["PYBUILD_LOG_PATH"]) if os.environ.get("PYBUILD_LOG_PATH") else None)
     tpl = _load(args)
-    secrets.add(*tpl.sensitive_values())
     plans = plan(tpl, _globs(args.only), _globs(args.except_))
     if not plans:
         raise UsageError("no builds to run (check -only/-except)")
@@ -328,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     except PybuildError as e:
         if debug:
             traceback.print_exc()
-        print(secrets.mask(e.render()), file=sys.stderr)
+        print(e.render_masked(), file=sys.stderr)
         code = e.exit_code
         if args.command == "build" and isinstance(e, TemplateError):
             code = 2

@@ -13,7 +13,10 @@
 from __future__ import annotations
 
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from builder import secrets
 
 
 @dataclass(frozen=True)
@@ -39,9 +42,10 @@ class Diagnostic:
     location: Location | None = None
     severity: str = "error"  # "error" | "warning"
 
-    def render(self) -> str:
+    def render(self, mask: Callable[[str], str] = str) -> str:
+        """The diagnostic as text; ``mask`` applies to the summary and detail, never the location."""
         head = "Error" if self.severity == "error" else "Warning"
-        lines = [f"{head}: {self.summary}"]
+        lines = [f"{head}: {mask(self.summary)}"]
         if self.location is not None:
             lines.append("")
             if self.location.line:
@@ -53,7 +57,7 @@ class Diagnostic:
                 lines.append(f"  in {self.location.filename}:")
         if self.detail:
             lines.append("")
-            lines.extend(f"{self.detail}".splitlines())
+            lines.extend(mask(self.detail).splitlines())
         return "\n".join(lines)
 
 
@@ -62,6 +66,10 @@ class PybuildError(Exception):
 
     def render(self) -> str:
         return f"Error: {self}"
+
+    def render_masked(self) -> str:
+        """What the user sees: :meth:`render` with every secret masked."""
+        return secrets.mask(self.render())
 
 
 class UsageError(PybuildError):
@@ -79,6 +87,10 @@ class TemplateError(PybuildError):
 
     def render(self) -> str:
         return "\n\n".join(d.render() for d in self.diagnostics)
+
+    def render_masked(self) -> str:
+        # a diagnostic about the template names what it is about (secrets.mask_template)
+        return "\n\n".join(d.render(secrets.mask_template) for d in self.diagnostics)
 
 
 class ConfigError(TemplateError):

@@ -114,7 +114,7 @@ class CommConfig(BaseConfig):
     ssh_ip_version: str = opt("", help="Cloud builders only; not supported by pybuild.")
 
     def __post_init__(self) -> None:
-        secrets.add(self.ssh_password, self.ssh_bastion_password, self.ssh_proxy_password)
+        secrets.add(self.ssh_password, self.ssh_bastion_password, self.ssh_proxy_password, from_template=True)
 
     # ------------------------------------------------------------------ derived values
 

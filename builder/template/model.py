@@ -110,6 +110,20 @@ class Template:
         vals += [v.value for v in self.locals.values() if v.sensitive]
         return vals
 
+    def names(self) -> list[str]:
+        """The template's own names (files, variables, blocks, labels, options), for diagnostics."""
+        out = [*self.files, *self.variables, *self.locals]
+        for b in self.builds:
+            out.append(b.name)
+            for s in b.sources:
+                out += [s.type, s.name, *s.attr_locations]
+            specs = [*b.provisioners, *(c for chain in b.post_processor_chains for c in chain)]
+            if b.error_cleanup is not None:
+                specs.append(b.error_cleanup)
+            for c in specs:
+                out += [c.kind, c.type, c.name, *c.attr_locations]
+        return out
+
     def variable_values(self) -> dict[str, Any]:
         return {k: v.value for k, v in self.variables.items()}
 

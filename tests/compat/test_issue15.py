@@ -1,0 +1,117 @@
+"""Issue 15, items 1-7: what real public Packer templates do that pybuild must accept
+(or, for validate, reject as Packer does). Each test runs the CLI in-process on a small
+template written the way the public repositories write it."""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from collections.abc import Iterator
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import pytest
+
+from builder import secrets
+from builder.cli import main
+
+
+@pytest.fixture(autouse=True)
+def _clear_secrets() -> Iterator[None]:
+    secrets.clear()
+    yield
+    secrets.clear()
+
+
+def run_cli(*argv: str, cwd: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
+    monkeypatch.chdir(cwd)
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        rc = main(list(argv))
+    return rc, out.getvalue() + err.getvalue()
+
+
+def write(d: Path, name: str, text: str) -> Path:
+    p = d / name
+    p.write_text(textwrap.dedent(text))
+    return p
+
+
+# --- 1. secrets masking must not garble diagnostics ------------------------------------
+
+CANARY = "Canary-Sens-4471"
+
+
+def test_diagnostics_name_what_they_are_about(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # chef/bento style: ssh_password = "vagrant", a file and a post-processor named vagrant
+    (tmp_path / "x.iso").write_bytes(b"iso")
+    write(tmp_path, "vagrant.pkr.hcl", """
+        variable "secret" {
+          type      = string
+          sensitive = true
+          default   = "Canary-Sens-4471"
+        }
+        source "qemu" "vagrant" {
+          iso_url      = "x.iso"
+          iso_checksum = "none"
+          ssh_username = "vagrant"
+          ssh_password = "vagrant"
+          vm_name      = "box-${var.secret}"
+          format       = "vagrant-${var.secret}"
+        }
+        build {
+          sources = ["source.qemu.vagrant"]
+          post-processor "vagrant" {}
+          provisioner "shell" {
+            inline       = ["echo"]
+            bogus_option = "vagrant-${var.secret}"
+          }
+        }
+    """)
+    rc, out = run_cli("validate", ".", cwd=tmp_path, monkeypatch=monkeypatch)
+    assert rc == 2, out
+    assert 'Unknown post-processor type "vagrant"' in out
+    assert "on vagrant.pkr.hcl line 17" in out
+    assert "bogus_option" in out
+    assert "format" in out and "vagrant-<sensitive>" in out  # the value is quoted, the secret masked
+    assert CANARY not in out
+    # the password is still masked in runtime output (commands, logs, events)
+    assert secrets.mask("echo vagrant | sudo -S true") == "echo <sensitive> | sudo -S true"
+    assert secrets.mask(f"x {CANARY}") == "x <sensitive>"
+
+
+def test_sensitive_value_equal_to_a_name_keeps_the_name(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    # a sensitive variable "ubuntu" in ubuntu.pkr.hcl: locations, block types and labels stay readable
+    write(tmp_path, "ubuntu.pkr.hcl", """
+        variable "pw" {
+          type      = string
+          sensitive = true
+          default   = "ubuntu"
+        }
+        source "null" "ubuntu" { communicator = "none" }
+        build {
+          sources = ["source.null.ubuntu"]
+          post-processor "ubuntu" {}
+        }
+    """)
+    rc, out = run_cli("validate", ".", cwd=tmp_path, monkeypatch=monkeypatch)
+    assert rc == 2, out
+    assert 'Unknown post-processor type "ubuntu"' in out
+    assert "on ubuntu.pkr.hcl line 10" in out
+    assert "<sensitive>" not in out
+
+
+def test_build_name_prefix_is_not_masked(monkeypatch: pytest.MonkeyPatch) -> None:
+    from builder.ui import UI, EventSink
+
+    secrets.add("vagrant", from_template=True)
+    events: list[dict[str, object]] = []
+    sink = EventSink(None)
+    sink.listeners.append(events.append)
+    out = io.StringIO()
+    bui = UI(out=out, events=sink).for_build("qemu.vagrant")
+    bui.say("password is vagrant")
+    bui.event("step", text="vagrant")
+    assert out.getvalue() == "==> qemu.vagrant: password is <sensitive>\n"
+    assert events[0]["build"] == "qemu.vagrant" and events[0]["text"] == "<sensitive>"
