@@ -115,3 +115,44 @@ def test_build_name_prefix_is_not_masked(monkeypatch: pytest.MonkeyPatch) -> Non
     bui.event("step", text="vagrant")
     assert out.getvalue() == "==> qemu.vagrant: password is <sensitive>\n"
     assert events[0]["build"] == "qemu.vagrant" and events[0]["text"] == "<sensitive>"
+
+
+# --- 2. winrm_* settings on an ssh source -----------------------------------------------
+
+
+def test_winrm_settings_are_ignored_on_an_ssh_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # chef/bento sets these on every source, whatever its communicator
+    (tmp_path / "x.iso").write_bytes(b"iso")
+    write(tmp_path, "bento.pkr.hcl", """
+        source "qemu" "vm" {
+          iso_url          = "x.iso"
+          iso_checksum     = "none"
+          communicator     = "ssh"
+          ssh_username     = "vagrant"
+          ssh_password     = "vagrant"
+          winrm_username   = "vagrant"
+          winrm_password   = "vagrant"
+          winrm_timeout    = "60m"
+          winrm_port       = 5986
+          winrm_use_ssl    = true
+          winrm_insecure   = true
+          winrm_use_ntlm   = true
+          winrm_host       = "10.0.0.2"
+          winrm_no_proxy   = true
+        }
+        build { sources = ["source.qemu.vm"] }
+    """)
+    rc, out = run_cli("validate", ".", cwd=tmp_path, monkeypatch=monkeypatch)
+    assert (rc, out.strip()) == (0, "The configuration is valid.")
+    # a misspelt option is still an error
+    write(tmp_path, "bento.pkr.hcl", """
+        source "qemu" "vm" {
+          iso_url        = "x.iso"
+          iso_checksum   = "none"
+          ssh_username   = "vagrant"
+          winrm_usernam  = "vagrant"
+        }
+        build { sources = ["source.qemu.vm"] }
+    """)
+    rc, out = run_cli("validate", ".", cwd=tmp_path, monkeypatch=monkeypatch)
+    assert rc == 2 and 'Unsupported argument "winrm_usernam"' in out, out
