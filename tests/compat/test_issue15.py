@@ -156,3 +156,41 @@ def test_winrm_settings_are_ignored_on_an_ssh_source(tmp_path: Path, monkeypatch
     """)
     rc, out = run_cli("validate", ".", cwd=tmp_path, monkeypatch=monkeypatch)
     assert rc == 2 and 'Unsupported argument "winrm_usernam"' in out, out
+
+
+# --- 3. a script path only has to exist ------------------------------------------------
+
+
+def test_dev_null_is_a_valid_script(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # packer-maas: variable "customize_script" { default = "/dev/null" }
+    (tmp_path / "x.iso").write_bytes(b"iso")
+    write(tmp_path, "maas.pkr.hcl", """
+        variable "customize_script" {
+          type    = string
+          default = "/dev/null"
+        }
+        source "qemu" "vm" {
+          iso_url      = "x.iso"
+          iso_checksum = "none"
+          ssh_username = "u"
+        }
+        source "null" "local" { communicator = "none" }
+        build {
+          sources = ["source.qemu.vm", "source.null.local"]
+          provisioner "shell" {
+            only    = ["qemu.vm"]
+            scripts = [var.customize_script]
+          }
+          provisioner "shell-local" {
+            only    = ["null.local"]
+            scripts = [var.customize_script]
+          }
+        }
+    """)
+    rc, out = run_cli("validate", ".", cwd=tmp_path, monkeypatch=monkeypatch)
+    assert (rc, out.strip()) == (0, "The configuration is valid."), out
+    # (tests/provisioners/test_shell.py runs /dev/null over a real SSH connection)
+    # a path that does not exist is still an error
+    rc, out = run_cli("validate", "-var", "customize_script=/nonexistent/x.sh", ".", cwd=tmp_path,
+                      monkeypatch=monkeypatch)
+    assert rc == 2 and out.count("Bad script '/nonexistent/x.sh': file not found") == 2, out
