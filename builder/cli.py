@@ -150,7 +150,8 @@ def _load(args: argparse.Namespace, syntax_only: bool = False):  # type: ignore[
     path = args.template
     if not os.path.exists(path):
         raise UsageError(f"template {path} does not exist")
-    tpl = load(path, var_files=args.var_file, vars=_parse_vars(args.var), env=os.environ, syntax_only=syntax_only)
+    tpl = load(path, var_files=args.var_file, vars=_parse_vars(args.var), env=os.environ, syntax_only=syntax_only,
+               only=_globs(getattr(args, "only", "") or ""), except_=_globs(getattr(args, "except_", "") or ""))
     secrets.add(*tpl.sensitive_values())
     secrets.keep_names(*tpl.names())
     return tpl

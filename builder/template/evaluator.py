@@ -38,12 +38,14 @@ def fail(summary: str, detail: str, loc: Location | None) -> EvalError:
 
 
 def masked(diags: list[Diagnostic]) -> list[Diagnostic]:
-    """Diagnostics with registered secret values replaced by <sensitive>."""
+    """Diagnostics with registered secret values replaced by <sensitive> (as diagnostics about
+    the template are masked: :func:`builder.secrets.mask_template`)."""
     from dataclasses import replace
 
     from builder import secrets
 
-    return [replace(d, summary=secrets.mask(d.summary), detail=secrets.mask(d.detail)) for d in diags]
+    return [replace(d, summary=secrets.mask_template(d.summary), detail=secrets.mask_template(d.detail))
+            for d in diags]
 
 
 def suggest(name: str, candidates: Any) -> str:

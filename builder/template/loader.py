@@ -39,6 +39,8 @@ from builder.template.model import (
     SourceSpec,
     Template,
     VariableInfo,
+    build_full_name,
+    is_selected,
 )
 from builder.template.typeexpr import (
     ANY,
@@ -396,8 +398,11 @@ class _Loader:
         cli_vars: Mapping[str, str],
         env: Mapping[str, str],
         syntax_only: bool,
+        only: list[str] | None = None,
+        except_: list[str] | None = None,
     ):
         self.path = path
+        self.only, self.except_ = only, except_  # -only/-except: unselected builds are not evaluated
         self.var_files = list(var_files)
         self.cli_vars = dict(cli_vars)
         self.env = env
@@ -1455,6 +1460,8 @@ class _Loader:
     def _validate_builds(self) -> None:
         for spec in self.builds:
             for src in spec.sources:
+                if not is_selected(build_full_name(spec, src), self.only, self.except_):
+                    continue
                 ctx = {
                     "source": {"name": src.name, "type": src.type},
                     "build": dict(PLACEHOLDER_BUILD, name=spec.name),
@@ -1493,9 +1500,15 @@ def load(
     vars: dict[str, str] = {},  # noqa: B006
     env: Mapping[str, str] | None = None,
     syntax_only: bool = False,
+    only: list[str] | None = None,
+    except_: list[str] | None = None,
 ) -> Template:
-    """Load a Packer HCL2 template (file or directory). Raises TemplateError with all diagnostics."""
-    loader = _Loader(path, list(var_files), vars, os.environ if env is None else env, syntax_only)
+    """Load a Packer HCL2 template (file or directory). Raises TemplateError with all diagnostics.
+
+    ``only``/``except_`` (``-only``/``-except`` globs): like Packer, the sources and components
+    of builds they do not select are not evaluated, so their errors do not count.
+    """
+    loader = _Loader(path, list(var_files), vars, os.environ if env is None else env, syntax_only, only, except_)
     return loader.run()
 
 

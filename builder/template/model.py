@@ -8,6 +8,7 @@ build runs; :meth:`ComponentSpec.evaluate` evaluates them with those values.
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -133,6 +134,24 @@ def build_full_name(build: BuildSpec, source: SourceSpec) -> str:
     return f"{build.name}.{source.full_name}" if build.name else source.full_name
 
 
+def _matches(name: str, patterns: list[str]) -> bool:
+    short = name.split(".", 1)[1] if name.count(".") >= 2 else name
+    for p in patterns:
+        if fnmatch.fnmatchcase(name, p) or fnmatch.fnmatchcase(short, p):
+            return True
+        # Packer also accepts the source name alone ("qemu.x" for "build.qemu.x")
+        if fnmatch.fnmatchcase(name.rsplit(".", 2)[-2] + "." + name.rsplit(".", 1)[-1], p):
+            return True
+    return False
+
+
+def is_selected(name: str, only: list[str] | None, except_: list[str] | None) -> bool:
+    """Whether ``-only``/``-except`` (glob patterns) select the build named ``name``."""
+    if only and not _matches(name, only):
+        return False
+    return not (except_ and _matches(name, except_))
+
+
 __all__ = [
     "BuildSpec",
     "ComponentSpec",
@@ -142,4 +161,5 @@ __all__ = [
     "Template",
     "VariableInfo",
     "build_full_name",
+    "is_selected",
 ]

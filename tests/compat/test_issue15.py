@@ -194,3 +194,37 @@ def test_dev_null_is_a_valid_script(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     rc, out = run_cli("validate", "-var", "customize_script=/nonexistent/x.sh", ".", cwd=tmp_path,
                       monkeypatch=monkeypatch)
     assert rc == 2 and out.count("Bad script '/nonexistent/x.sh': file not found") == 2, out
+
+
+# --- 4. -only/-except: unselected builds are not evaluated -------------------------------
+
+
+def test_unselected_sources_are_not_evaluated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # AlmaLinux/cloud-images: each source uses variables of its own variant
+    write(tmp_path, "alma.pkr.hcl", """
+        source "null" "selected" { communicator = "none" }
+        source "null" "other" {
+          communicator = "none"
+          foo          = var.only_declared_elsewhere
+        }
+        build {
+          sources = ["source.null.selected", "source.null.other"]
+          provisioner "shell-local" { inline = ["echo ran > ${source.name}.out"] }
+          provisioner "shell-local" {
+            only   = ["null.other"]
+            inline = ["echo ${var.also_undeclared}"]
+          }
+        }
+    """)
+    for flags in (["-only", "null.selected"], ["-except", "null.other"], ["-only", "*.sel*"]):
+        rc, out = run_cli("validate", *flags, ".", cwd=tmp_path, monkeypatch=monkeypatch)
+        assert (rc, out.strip()) == (0, "The configuration is valid."), (flags, out)
+    rc, out = run_cli("build", "-only=null.selected", ".", cwd=tmp_path, monkeypatch=monkeypatch)
+    assert rc == 0, out
+    assert (tmp_path / "selected.out").read_text() == "ran\n"
+    assert not (tmp_path / "other.out").exists()
+    # selected, the same source is an error, with every problem at once
+    rc, out = run_cli("validate", "-only", "null.other", ".", cwd=tmp_path, monkeypatch=monkeypatch)
+    assert rc == 2
+    assert '"only_declared_elsewhere" has not been declared' in out
+    assert '"also_undeclared" has not been declared' in out
