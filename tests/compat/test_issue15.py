@@ -228,3 +228,22 @@ def test_unselected_sources_are_not_evaluated(tmp_path: Path, monkeypatch: pytes
     assert rc == 2
     assert '"only_declared_elsewhere" has not been declared' in out
     assert '"also_undeclared" has not been declared' in out
+
+
+# --- 5. post-processors after a null build run -----------------------------------------
+
+
+def test_post_processors_run_after_a_null_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path, "t.pkr.hcl", """
+        source "null" "a" { communicator = "none" }
+        build {
+          sources = ["source.null.a"]
+          post-processor "shell-local" { inline = ["echo pp-ran-for $PACKER_BUILD_NAME > pp.out"] }
+          post-processor "manifest" { output = "manifest.json" }
+        }
+    """)
+    rc, out = run_cli("build", ".", cwd=tmp_path, monkeypatch=monkeypatch)
+    assert rc == 0, out
+    assert (tmp_path / "pp.out").read_text() == "pp-ran-for a\n"
+    assert '"artifact_id": "Null"' in (tmp_path / "manifest.json").read_text()
+    assert "Running post-processor: shell-local" in out
