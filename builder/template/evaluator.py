@@ -14,7 +14,7 @@ from typing import Any
 
 from builder.errors import Diagnostic, Location, TemplateError
 from builder.template import expr as E
-from builder.template.typeexpr import fmt_number, parse_number
+from builder.template.typeexpr import TypeSyntaxError, fmt_number, parse_number, parse_type, type_str
 from builder.template.typeexpr import value_type_name as type_name
 
 UNSUPPORTED_FUNCTIONS = {
@@ -632,6 +632,22 @@ def _check_arity(name: str, fn: Callable[..., Any], nargs: int, loc: Location) -
         )
 
 
+# functions whose argument at this index is a type: a bare type expression as in HCL
+# (``convert(x, list(string))``) or, as pybuild has always accepted, a string ("list(string)")
+TYPE_ARGUMENTS = {"convert": 1}
+
+
+def _type_arg(node: E.Node, s: Scope) -> Any:
+    try:
+        return type_str(parse_type(node))
+    except TypeSyntaxError as e:
+        meant_a_type = (isinstance(node, E.Ref) and node.name not in s.vars) or (
+            isinstance(node, E.Call) and node.name in ("list", "set", "map", "object", "tuple", "optional"))
+        if meant_a_type:
+            raise fail("Invalid type specification", str(e), e.loc) from None
+        return evaluate(node, s)
+
+
 def _call(n: E.Call, s: Scope) -> Any:
     name = n.name
     if name in ("try", "can"):
@@ -657,7 +673,8 @@ def _call(n: E.Call, s: Scope) -> Any:
         raise fail(
             "Call to unknown function", f'There is no function named "{name}".{suggest(name, known)}', n.loc
         )
-    args = [evaluate(a, s) for a in n.args]
+    args = [_type_arg(a, s) if name in TYPE_ARGUMENTS and i == TYPE_ARGUMENTS[name] else evaluate(a, s)
+            for i, a in enumerate(n.args)]
     if n.expand:
         last = args.pop() if args else None
         if not isinstance(last, list):

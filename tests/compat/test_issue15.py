@@ -247,3 +247,36 @@ def test_post_processors_run_after_a_null_build(tmp_path: Path, monkeypatch: pyt
     assert (tmp_path / "pp.out").read_text() == "pp-ran-for a\n"
     assert '"artifact_id": "Null"' in (tmp_path / "manifest.json").read_text()
     assert "Running post-processor: shell-local" in out
+
+
+# --- 6. convert() takes a bare type expression -----------------------------------------
+# (tests/template/differential_cases.txt compares these with Packer 1.6.6)
+
+
+def test_convert_takes_a_type_expression(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path, "t.pkr.hcl", """
+        locals {
+          disk  = convert("20480", number)
+          names = convert([1, 2], list(string))
+          old   = convert("7", "number")
+        }
+        source "null" "a" { communicator = "none" }
+        build {
+          sources = ["source.null.a"]
+          provisioner "shell-local" {
+            inline = ["echo ${local.disk + 1} ${join(",", local.names)} ${local.old + 1} > out.txt"]
+          }
+        }
+    """)
+    rc, out = run_cli("build", ".", cwd=tmp_path, monkeypatch=monkeypatch)
+    assert rc == 0, out
+    assert (tmp_path / "out.txt").read_text() == "20481 1,2 8\n"
+    write(tmp_path, "t.pkr.hcl", """
+        locals { bad = convert(1, integer) }
+        source "null" "a" { communicator = "none" }
+        build { sources = ["source.null.a"] }
+    """)
+    rc, out = run_cli("validate", ".", cwd=tmp_path, monkeypatch=monkeypatch)
+    assert rc == 2
+    assert 'The keyword "integer" is not a valid type specification.' in out
+    assert "on t.pkr.hcl line 2 (column 27)" in out
