@@ -4,8 +4,13 @@ template written the way the public repositories write it."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import http.server
 import io
+import socket
 import textwrap
+import threading
 from collections.abc import Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -280,3 +285,102 @@ def test_convert_takes_a_type_expression(tmp_path: Path, monkeypatch: pytest.Mon
     assert rc == 2
     assert 'The keyword "integer" is not a valid type specification.' in out
     assert "on t.pkr.hcl line 2 (column 27)" in out
+
+
+# --- 7. validate is as strict as Packer ---------------------------------------------------
+
+
+def test_missing_cd_and_floppy_files_fail_validate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "x.iso").write_bytes(b"iso")
+    (tmp_path / "here.cfg").write_text("ok")
+    (tmp_path / "dir").mkdir()
+    write(tmp_path, "t.pkr.hcl", """
+        source "qemu" "vm" {
+          iso_url      = "x.iso"
+          iso_checksum = "none"
+          ssh_username = "u"
+          cd_files     = ["here.cfg", "dir", "missing/user-data"]
+          floppy_files = ["here.cfg", "nothing-*.cfg"]
+          floppy_dirs  = ["dir", "no-such-dir"]
+        }
+        build { sources = ["source.qemu.vm"] }
+    """)
+    rc, out = run_cli("validate", ".", cwd=tmp_path, monkeypatch=monkeypatch)
+    assert rc == 2, out
+    blocks = out.split("Error: ")[1:]
+    assert len(blocks) == 3, out
+    want = [("missing/user-data", "line 6 (column 3)"), ("nothing-*.cfg", "line 7 (column 3)"),
+            ("no-such-dir", "line 8 (column 3)")]
+    for name, where in want:
+        block = next(b for b in blocks if name in b)
+        assert f"on t.pkr.hcl {where}" in block, block
+
+
+class _SumsHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def http_dir(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    root = tmp_path / "www"
+    root.mkdir()
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_SumsHandler, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", root
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+def test_file_checksum_is_resolved_at_validate(tmp_path: Path, http_dir: tuple[str, Path],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    url, www = http_dir
+    iso = tmp_path / "os.iso"
+    iso.write_bytes(b"an installer")
+    digest = hashlib.sha256(b"an installer").hexdigest()
+    (www / "SHA256SUMS").write_text(f"{digest}  os.iso\n{'0' * 64}  other.iso\n")
+    (www / "WRONG").write_text(f"{digest}  other.iso\n")
+    (tmp_path / "SUMS.local").write_text(f"{digest} *os.iso\n")
+    write(tmp_path, "t.pkr.hcl", """
+        variable "sums" { type = string }
+        source "qemu" "vm" {
+          iso_url      = "os.iso"
+          iso_checksum = "file:${var.sums}"
+          ssh_username = "u"
+        }
+        build { sources = ["source.qemu.vm"] }
+    """)
+    for sums in (f"{url}/SHA256SUMS", "./SUMS.local", f"file://{tmp_path}/SUMS.local"):
+        rc, out = run_cli("validate", "-var", f"sums={sums}", ".", cwd=tmp_path, monkeypatch=monkeypatch)
+        assert (rc, out.strip()) == (0, "The configuration is valid."), (sums, out)
+    rc, out = run_cli("validate", "-var", f"sums={url}/WRONG", ".", cwd=tmp_path, monkeypatch=monkeypatch)
+    assert rc == 2 and f"no checksum for 'os.iso' found in checksum file {url}/WRONG" in out, out
+    assert "on t.pkr.hcl line 5 (column 3)" in out
+    rc, out = run_cli("validate", "-var", f"sums={url}/MISSING", ".", cwd=tmp_path, monkeypatch=monkeypatch)
+    assert rc == 2 and f"cannot download checksum file {url}/MISSING: 404" in out, out
+    rc, out = run_cli("validate", "-var", "sums=./nope", ".", cwd=tmp_path, monkeypatch=monkeypatch)
+    assert rc == 2 and "cannot read checksum file" in out and "No such file or directory" in out, out
+
+
+def test_unreachable_checksum_file_is_a_clear_validate_error(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    write(tmp_path, "t.pkr.hcl", f"""
+        source "qemu" "vm" {{
+          iso_url      = "http://127.0.0.1:{port}/os.iso"
+          iso_checksum = "file:http://127.0.0.1:{port}/SHA256SUMS"
+          ssh_username = "u"
+        }}
+        build {{ sources = ["source.qemu.vm"] }}
+    """)
+    rc, out = run_cli("validate", ".", cwd=tmp_path, monkeypatch=monkeypatch)
+    assert rc == 2
+    assert (f"iso_checksum: cannot download checksum file http://127.0.0.1:{port}/SHA256SUMS: "
+            "Connection refused") in out, out

@@ -226,7 +226,11 @@ def pybuild_validate(path: Path, *args: str) -> subprocess.CompletedProcess[str]
                                         "-var", "mirror=http://10.67.51.164/repo"]],
                          ids=["defaults", "glance+mirror"])
 def test_pybuild_validate(name: str, vars_: list[str]) -> None:
-    r = pybuild_validate(TEMPLATES / f"{name}.pkr.hcl", *vars_)
+    path = TEMPLATES / f"{name}.pkr.hcl"
+    if 'variable "iso_checksum"' in path.read_text():
+        # validate fetches a "file:" checksum (as Packer does): the default's host may be unreachable
+        vars_ = [*vars_, "-var", "iso_checksum=none"]
+    r = pybuild_validate(path, *vars_)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "The configuration is valid." in r.stdout
 
