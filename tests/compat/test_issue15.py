@@ -4,13 +4,10 @@ template written the way the public repositories write it."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import http.server
 import io
 import socket
 import textwrap
-import threading
 from collections.abc import Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -19,6 +16,7 @@ import pytest
 
 from builder import secrets
 from builder.cli import main
+from tests.test_media import Behaviour, http  # noqa: F401  (the fixture)
 
 
 @pytest.fixture(autouse=True)
@@ -316,35 +314,14 @@ def test_missing_cd_and_floppy_files_fail_validate(tmp_path: Path, monkeypatch: 
         assert f"on t.pkr.hcl {where}" in block, block
 
 
-class _SumsHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def http_dir(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    root = tmp_path / "www"
-    root.mkdir()
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_SumsHandler, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", root
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
-
-
-def test_file_checksum_is_resolved_at_validate(tmp_path: Path, http_dir: tuple[str, Path],
+def test_file_checksum_is_resolved_at_validate(tmp_path: Path, http: tuple[str, Behaviour],  # noqa: F811
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    url, www = http_dir
+    url, served = http  # a real HTTP server on 127.0.0.1
     iso = tmp_path / "os.iso"
     iso.write_bytes(b"an installer")
     digest = hashlib.sha256(b"an installer").hexdigest()
-    (www / "SHA256SUMS").write_text(f"{digest}  os.iso\n{'0' * 64}  other.iso\n")
-    (www / "WRONG").write_text(f"{digest}  other.iso\n")
+    served.files["/SHA256SUMS"] = f"{digest}  os.iso\n{'0' * 64}  other.iso\n".encode()
+    served.files["/WRONG"] = f"{digest}  other.iso\n".encode()
     (tmp_path / "SUMS.local").write_text(f"{digest} *os.iso\n")
     write(tmp_path, "t.pkr.hcl", """
         variable "sums" { type = string }
