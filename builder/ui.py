@@ -106,7 +106,7 @@ class UI:
 
     def _ui_line(self, kind: str, lead: str, text: str, build: str) -> None:
         text = secrets.mask(text)
-        log.info("%s%s", f"{build}: " if build else "", text)
+        log.info("%s%s", f"{build}: " if build else "", text, extra=_PREMASKED)
         prefix = f"{lead}{build}: " if build else lead
         if self.options.machine_readable:
             self.machine(build, "ui", kind, f"{prefix}{text}" if build else text)
@@ -116,7 +116,7 @@ class UI:
 
     def error(self, text: str, build: str = "") -> None:
         text = secrets.mask(text)
-        log.error("%s%s", f"{build}: " if build else "", text)
+        log.error("%s%s", f"{build}: " if build else "", text, extra=_PREMASKED)
         if self.options.machine_readable:
             self.machine(build, "ui", "error", text)
             return
@@ -158,8 +158,14 @@ class BuildUI:
         self.root.events.emit(event, build=self.name, **fields)
 
 
+# a log record whose text the UI has masked already (its build-name prefix stays readable)
+_PREMASKED = {"pybuild_premasked": True}
+
+
 class MaskingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "pybuild_premasked", False):
+            return True
         record.msg = secrets.mask(record.getMessage())
         record.args = None
         return True

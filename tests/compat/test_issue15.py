@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import socket
 import textwrap
 from collections.abc import Iterator
@@ -106,18 +107,27 @@ def test_sensitive_value_equal_to_a_name_keeps_the_name(tmp_path: Path,
 
 
 def test_build_name_prefix_is_not_masked(monkeypatch: pytest.MonkeyPatch) -> None:
-    from builder.ui import UI, EventSink
+    from builder.ui import UI, EventSink, MaskingFilter
 
     secrets.add("vagrant", from_template=True)
     events: list[dict[str, object]] = []
     sink = EventSink(None)
     sink.listeners.append(events.append)
     out = io.StringIO()
+    logged: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: logged.append(record.getMessage())  # type: ignore[method-assign]
+    handler.addFilter(MaskingFilter())
+    logging.getLogger("pybuild").addHandler(handler)
+    monkeypatch.setattr(logging.getLogger("pybuild"), "level", logging.DEBUG)
+    monkeypatch.setattr(logging.getLogger("pybuild"), "disabled", False)
     bui = UI(out=out, events=sink).for_build("qemu.vagrant")
     bui.say("password is vagrant")
     bui.event("step", text="vagrant")
+    logging.getLogger("pybuild").removeHandler(handler)
     assert out.getvalue() == "==> qemu.vagrant: password is <sensitive>\n"
     assert events[0]["build"] == "qemu.vagrant" and events[0]["text"] == "<sensitive>"
+    assert logged == ["qemu.vagrant: password is <sensitive>"]
 
 
 # --- 2. winrm_* settings on an ssh source -----------------------------------------------
