@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 import logging
 import os
 import shutil
@@ -44,7 +43,14 @@ from builder.plugins import (
     ProvisionContext,
     Provisioner,
 )
-from builder.template.model import BuildSpec, ComponentSpec, SourceSpec, Template, build_full_name
+from builder.template.model import (
+    BuildSpec,
+    ComponentSpec,
+    SourceSpec,
+    Template,
+    build_full_name,
+    is_selected,
+)
 from builder.ui import UI, BuildUI, add_build_log
 
 log = logging.getLogger("pybuild.build")
@@ -122,27 +128,13 @@ class BuildResult:
     cancelled: bool = False
 
 
-def _matches(name: str, patterns: list[str]) -> bool:
-    short = name.split(".", 1)[1] if name.count(".") >= 2 else name
-    for p in patterns:
-        if fnmatch.fnmatchcase(name, p) or fnmatch.fnmatchcase(short, p):
-            return True
-        # Packer also accepts the source name alone ("qemu.x" for "build.qemu.x")
-        if fnmatch.fnmatchcase(name.rsplit(".", 2)[-2] + "." + name.rsplit(".", 1)[-1], p):
-            return True
-    return False
-
-
 def plan(template: Template, only: list[str] | None = None, except_: list[str] | None = None) -> list[PlannedBuild]:
     out: list[PlannedBuild] = []
     for b in template.builds:
         for s in b.sources:
             name = build_full_name(b, s)
-            if only and not _matches(name, only):
-                continue
-            if except_ and _matches(name, except_):
-                continue
-            out.append(PlannedBuild(name, b, s))
+            if is_selected(name, only, except_):
+                out.append(PlannedBuild(name, b, s))
     return out
 
 
@@ -180,7 +172,7 @@ def instantiate(
     )
     for opt in cfg_cls.options():
         if opt.sensitive:
-            secrets.add(getattr(cfg, opt.name, None))
+            secrets.add(getattr(cfg, opt.name, None), from_template=True)
     return cls(cfg)
 
 
@@ -394,7 +386,7 @@ class Runner:
         except (PybuildError, KeyboardInterrupt) as e:
             err: PybuildError = e if isinstance(e, PybuildError) else Cancelled()
             dur = time.monotonic() - start
-            msg = secrets.mask(err.render())
+            msg = err.render_masked()
             try:
                 hooks.call("on_error", error=err)
             except PybuildError as he:

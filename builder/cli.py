@@ -163,8 +163,13 @@ def _load(args: argparse.Namespace, syntax_only: bool = False,  # type: ignore[n
     path = args.template
     if not os.path.exists(path):
         raise UsageError(f"template {path} does not exist")
-    return load(path, var_files=args.var_file, vars=_parse_vars(args.var), env=os.environ, syntax_only=syntax_only,
-                evaluate_datasources=evaluate_datasources, except_=except_ or [], check_components=check)
+    tpl = load(path, var_files=args.var_file, vars=_parse_vars(args.var), env=os.environ, syntax_only=syntax_only,
+               evaluate_datasources=evaluate_datasources, check_components=check,
+               only=_globs(getattr(args, "only", "") or ""),
+               except_=except_ if except_ is not None else _globs(getattr(args, "except_", "") or ""))
+    secrets.add(*tpl.sensitive_values())
+    secrets.keep_names(*tpl.names())
+    return tpl
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -211,7 +216,7 @@ def cmd_console(args: argparse.Namespace) -> int:
         try:
             print(secrets.mask(console_eval(tpl, expr)))
         except TemplateError as e:
-            print(secrets.mask(e.render()), file=sys.stderr)
+            print(e.render_masked(), file=sys.stderr)
             rc = 1
     return rc
 
@@ -289,7 +294,6 @@ def cmd_build(args: argparse.Namespace) -> int:
                   Path(os.environ["PYBUILD_LOG_PATH"]) if os.environ.get("PYBUILD_LOG_PATH") else None)
     except_ = _globs(args.except_)
     tpl = _load(args, except_=except_, check=True)
-    secrets.add(*tpl.sensitive_values())
     plans = plan(tpl, _globs(args.only), except_)
     if not plans:
         raise UsageError("no builds to run (check -only/-except)")
@@ -390,7 +394,7 @@ def main(argv: list[str] | None = None) -> int:
     except PybuildError as e:
         if debug:
             traceback.print_exc()
-        print(secrets.mask(e.render()), file=sys.stderr)
+        print(e.render_masked(), file=sys.stderr)
         code = e.exit_code
         if args.command == "build" and isinstance(e, TemplateError):
             code = 2

@@ -15,7 +15,7 @@ from typing import Any
 from builder.config import UNKNOWN, has_unknown
 from builder.errors import Diagnostic, Location, TemplateError
 from builder.template import expr as E
-from builder.template.typeexpr import fmt_number, parse_number
+from builder.template.typeexpr import TypeSyntaxError, fmt_number, parse_number, parse_type, type_str
 from builder.template.typeexpr import value_type_name as type_name
 
 UNSUPPORTED_FUNCTIONS = {
@@ -54,12 +54,14 @@ def fail(summary: str, detail: str, loc: Location | None) -> EvalError:
 
 
 def masked(diags: list[Diagnostic]) -> list[Diagnostic]:
-    """Diagnostics with registered secret values replaced by <sensitive>."""
+    """Diagnostics with registered secret values replaced by <sensitive> (as diagnostics about
+    the template are masked: :func:`builder.secrets.mask_template`)."""
     from dataclasses import replace
 
     from builder import secrets
 
-    return [replace(d, summary=secrets.mask(d.summary), detail=secrets.mask(d.detail)) for d in diags]
+    return [replace(d, summary=secrets.mask_template(d.summary), detail=secrets.mask_template(d.detail))
+            for d in diags]
 
 
 def suggest(name: str, candidates: Any) -> str:
@@ -652,6 +654,22 @@ def _check_arity(name: str, fn: Callable[..., Any], nargs: int, loc: Location) -
         )
 
 
+# functions whose argument at this index is a type: a bare type expression as in HCL
+# (``convert(x, list(string))``) or, as pybuild has always accepted, a string ("list(string)")
+TYPE_ARGUMENTS = {"convert": 1}
+
+
+def _type_arg(node: E.Node, s: Scope) -> Any:
+    try:
+        return type_str(parse_type(node))
+    except TypeSyntaxError as e:
+        meant_a_type = (isinstance(node, E.Ref) and node.name not in s.vars) or (
+            isinstance(node, E.Call) and node.name in ("list", "set", "map", "object", "tuple", "optional"))
+        if meant_a_type:
+            raise fail("Invalid type specification", str(e), e.loc) from None
+        return evaluate(node, s)
+
+
 def _call(n: E.Call, s: Scope) -> Any:
     name = n.name
     if name in ("try", "can"):
@@ -677,7 +695,8 @@ def _call(n: E.Call, s: Scope) -> Any:
         raise fail(
             "Call to unknown function", f'There is no function named "{name}".{suggest(name, known)}', n.loc
         )
-    args = [evaluate(a, s) for a in n.args]
+    args = [_type_arg(a, s) if name in TYPE_ARGUMENTS and i == TYPE_ARGUMENTS[name] else evaluate(a, s)
+            for i, a in enumerate(n.args)]
     if n.expand:
         last = args.pop() if args else None
         if not isinstance(last, list):

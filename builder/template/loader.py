@@ -42,6 +42,7 @@ from builder.template.model import (
     Template,
     VariableInfo,
     build_full_name,
+    is_selected,
 )
 from builder.template.typeexpr import (
     ANY,
@@ -403,9 +404,11 @@ class _Loader:
         evaluate_datasources: bool = True,
         except_: tuple[str, ...] = (),
         check_components: bool = False,
+        only: list[str] | None = None,
     ):
         self.path = path
-        self.except_ = except_
+        # -only/-except: unselected builds are not evaluated; -except also skips named components
+        self.only, self.except_ = only, except_
         self.check_components = check_components
         self.var_files = list(var_files)
         self.cli_vars = dict(cli_vars)
@@ -1469,6 +1472,8 @@ class _Loader:
         missing: dict[tuple[str, str, Location], None] = {}  # ordered set
         for spec in self.builds:
             for src in spec.sources:
+                if not is_selected(build_full_name(spec, src), self.only, list(self.except_)):
+                    continue
                 ctx = {
                     "source": {"name": src.name, "type": src.type},
                     "build": dict(PLACEHOLDER_BUILD, name=spec.name),
@@ -1502,9 +1507,7 @@ class _Loader:
             self.col.add(unknown_component(kind, name, where))
 
     def _build_excluded(self, spec: BuildSpec, src: SourceSpec) -> bool:
-        from builder.build import _matches
-
-        return bool(self.except_) and _matches(build_full_name(spec, src), list(self.except_))
+        return not is_selected(build_full_name(spec, src), None, list(self.except_))
 
     def _check_source(self, spec: BuildSpec, src: SourceSpec, raw: dict[str, Any],
                       missing: dict[tuple[str, str, Location], None]) -> None:
@@ -1550,17 +1553,20 @@ def load(
     evaluate_datasources: bool = True,
     except_: list[str] | tuple[str, ...] = (),
     check_components: bool = False,
+    only: list[str] | None = None,
 ) -> Template:
     """Load a Packer HCL2 template (file or directory). Raises TemplateError with all diagnostics.
 
     ``evaluate_datasources=False`` (``validate`` without ``-evaluate-datasources``) runs no
-    data source: their outputs are unknown and only checked for existence. Provisioners and
-    post-processors named (or typed) in ``except_`` are skipped unread. ``check_components``
-    (validate, build) checks every block against its component too, so that all errors come
-    at once: template errors, unknown or Windows-only blocks, bad options."""
+    data source: their outputs are unknown and only checked for existence. ``only``/``except_``
+    (``-only``/``-except`` globs): like Packer, the sources and components of builds they do not
+    select are not evaluated, so their errors do not count; provisioners and post-processors
+    named (or typed) in ``except_`` are skipped unread. ``check_components`` (validate, build)
+    checks every block against its component too, so that all errors come at once: template
+    errors, unknown or Windows-only blocks, bad options."""
     loader = _Loader(
         path, list(var_files), vars, os.environ if env is None else env, syntax_only, evaluate_datasources,
-        tuple(except_), check_components,
+        tuple(except_), check_components, only,
     )
     return loader.run()
 
