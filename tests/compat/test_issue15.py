@@ -65,7 +65,7 @@ def test_diagnostics_name_what_they_are_about(tmp_path: Path, monkeypatch: pytes
         }
         build {
           sources = ["source.qemu.vagrant"]
-          post-processor "vagrant" {}
+          post-processor "vagrant" { bogus_pp = 1 }
           provisioner "shell" {
             inline       = ["echo"]
             bogus_option = "vagrant-${var.secret}"
@@ -74,7 +74,7 @@ def test_diagnostics_name_what_they_are_about(tmp_path: Path, monkeypatch: pytes
     """)
     rc, out = run_cli("validate", ".", cwd=tmp_path, monkeypatch=monkeypatch)
     assert rc == 2, out
-    assert 'Unknown post-processor type "vagrant"' in out
+    assert 'post-processor "vagrant"' in out and "bogus_pp" in out
     assert "on vagrant.pkr.hcl line 17" in out
     assert "bogus_option" in out
     assert "format" in out and "vagrant-<sensitive>" in out  # the value is quoted, the secret masked
