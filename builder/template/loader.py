@@ -492,8 +492,18 @@ class _Loader:
         if not self.syntax_only:
             self._validate_builds()
         if self.col.errors:
+            self._keep_names(files)
             raise TemplateError(masked(_sorted(self.col.diags)))
         return self._template(files)
+
+    def _keep_names(self, files: list[str]) -> None:
+        """A template that fails to load still has its names (files, blocks, labels, options)
+        readable in the diagnostics, even where a secret's value is the same word."""
+        try:
+            names = self._template(files).names()
+        except Exception:  # a half-decoded template: its diagnostics are what matters
+            names = list(files)
+        secrets.keep_names(*names)
 
     def _template(self, files: list[str]) -> Template:
         variables = {
