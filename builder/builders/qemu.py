@@ -92,7 +92,8 @@ class QemuBuilder(Builder[QemuConfig]):
             state.failed = True
 
         try:
-            run_steps(steps(), state, on_event=ctx.ui.event, pause=_pauser(ctx), on_failure=failed)
+            run_steps(steps(), state, on_event=ctx.ui.event, pause=_pauser(ctx), on_failure=failed,
+                      on_error_line=ctx.ui.error)
         finally:
             shutil.rmtree(run_dir, ignore_errors=True)
         return _artifact(state)
