@@ -6,12 +6,8 @@ The step list below is the whole build; each step lives in its own module under
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
-from builder.leftovers import sweep_run_dirs, write_pid
 from builder.plugins import Artifact, BuildContext, Builder
 from builder.qemu.config import QemuConfig, resolve_accelerator
 from builder.qemu.state import QemuState
@@ -29,6 +25,7 @@ from builder.steps.ports import StepPortForward, StepVNCPort
 from builder.steps.provision import StepProvision
 from builder.steps.qemu_run import StepRunQemu
 from builder.steps.qmp import StepQMP
+from builder.steps.run_dir import StepRunDir
 from builder.steps.shutdown import StepShutdown
 from builder.steps.ssh_keygen import StepSSHKeyGen
 
@@ -38,6 +35,7 @@ BUILDER_ID = "transcend.qemu"
 def steps() -> list[Step[QemuState]]:
     """What a qemu build does, in order (cleanups run in reverse)."""
     return [
+        StepRunDir(),  # private 0700 temp dir (sockets, keys); sweeps killed runs' leftovers
         StepDownload(),  # iso_url → cache (checksum verified)
         StepOutputDir(),  # output_directory (must not exist unless -force)
         StepCreateFloppy(),  # floppy_files / floppy_content
@@ -70,10 +68,6 @@ class QemuBuilder(Builder[QemuConfig]):
         output_dir = Path(cfg.output_directory or f"output-{source}")
         vm_name = cfg.vm_name or f"packer-{source}"
         accel, why = resolve_accelerator(cfg.accelerator)
-        sweep_run_dirs(ctx.ui)
-        run_dir = Path(tempfile.mkdtemp(prefix="pybuild-"))
-        os.chmod(run_dir, 0o700)
-        write_pid(run_dir)
         state = QemuState(
             cfg=cfg,
             ctx=ctx,
@@ -81,21 +75,16 @@ class QemuBuilder(Builder[QemuConfig]):
             source_name=source,
             vm_name=vm_name,
             output_dir=output_dir,
-            run_dir=run_dir,
             accelerator=accel,
+            accelerator_forced=why == "PYBUILD_ACCELERATOR",
         )
-        if why == "PYBUILD_ACCELERATOR":
-            state.notes["PYBUILD_ACCELERATOR"] = accel
         ctx.ui.message(f"Accelerator: {accel} ({why})")
 
         def failed(_: BaseException) -> None:
             state.failed = True
 
-        try:
-            run_steps(steps(), state, on_event=ctx.ui.event, pause=_pauser(ctx), on_failure=failed,
-                      on_error_line=ctx.ui.error)
-        finally:
-            shutil.rmtree(run_dir, ignore_errors=True)
+        run_steps(steps(), state, on_event=ctx.ui.event, pause=_pauser(ctx), on_failure=failed,
+                  on_error_line=ctx.ui.error)
         return _artifact(state)
 
 
