@@ -7,13 +7,18 @@ steps meet real QEMU in the e2e and reliability tests."""
 from __future__ import annotations
 
 import inspect
+import os
+import stat
+import tempfile
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import pytest
 
 from builder.bootcommand import drivers
 from builder.errors import BuildError, Cancelled
 from builder.steps import Step, run_steps
+from builder.steps.run_dir import StepRunDir
 
 
 @dataclass
@@ -121,3 +126,17 @@ def test_every_keyboard_driver_and_the_fake_have_the_drivers_calls(driver: type)
         proto = inspect.signature(getattr(drivers.KeyboardDriver, name))
         mine = inspect.signature(getattr(driver, name))
         assert list(mine.parameters) == list(proto.parameters), (driver.__name__, name)
+
+
+def test_the_run_dir_step_makes_and_removes_a_private_dir(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    state = SimpleNamespace(private_dir=None, ui=SimpleNamespace(say=print, message=print))
+    step = StepRunDir()
+    step.run(state)  # type: ignore[arg-type]
+    d = state.private_dir
+    assert d is not None and d.parent == tmp_path
+    assert stat.S_IMODE(d.stat().st_mode) == 0o700 and (d / "pid").read_text() == str(os.getpid())
+    step.cleanup(state)  # type: ignore[arg-type]
+    assert not d.exists() and state.private_dir is None
+    step.cleanup(state)  # type: ignore[arg-type]  # idempotent

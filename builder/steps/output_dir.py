@@ -60,7 +60,8 @@ class StepOutputDir(Step[QemuState]):
                 (state.output_dir / INCOMPLETE).unlink(missing_ok=True)  # kept on purpose
                 state.ui.say(f"Keeping output directory {state.output_dir} (-on-error=abort)")
                 return
-            shutil.rmtree(state.output_dir, ignore_errors=True)
+            if state.output_dir.exists():
+                shutil.rmtree(state.output_dir)  # a failure is reported by run_steps, not hidden
             state.ui.say(f"Deleted output directory {state.output_dir}")
 
 

@@ -28,6 +28,6 @@ class StepRunDir(Step[QemuState]):
         write_pid(d)
 
     def cleanup(self, state: QemuState) -> None:
-        if state.private_dir is not None:
-            shutil.rmtree(state.private_dir, ignore_errors=True)
-            state.private_dir = None
+        d, state.private_dir = state.private_dir, None
+        if d is not None and d.exists():
+            shutil.rmtree(d)  # a failure is reported by run_steps (one line, an event), not hidden
