@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from builder import hostcheck
 from builder.plugins import Artifact, BuildContext, Builder
 from builder.qemu.config import QemuConfig, resolve_accelerator
 from builder.qemu.state import QemuState
@@ -28,6 +29,8 @@ from builder.steps.qmp import StepQMP
 from builder.steps.run_dir import StepRunDir
 from builder.steps.shutdown import StepShutdown
 from builder.steps.ssh_keygen import StepSSHKeyGen
+from builder.steps.vtpm import StepCreateVTPM
+from builder.units import parse_size
 
 BUILDER_ID = "transcend.qemu"
 
@@ -38,6 +41,7 @@ def steps() -> list[Step[QemuState]]:
         StepRunDir(),  # private 0700 temp dir (sockets, keys); sweeps killed runs' leftovers
         StepDownload(),  # iso_url → cache (checksum verified)
         StepOutputDir(),  # output_directory (must not exist unless -force)
+        StepCreateVTPM(),  # vtpm: start swtpm (state in the private run directory)
         StepCreateFloppy(),  # floppy_files / floppy_content
         StepCreateCD(),  # cd_files / cd_content (cidata seeds)
         StepCreateDisk(),  # qemu-img create (or overlay)
@@ -58,9 +62,39 @@ def steps() -> list[Step[QemuState]]:
     ]
 
 
+SWTPM = hostcheck.Tool("swtpm", apt="swtpm swtpm-tools", dnf="swtpm swtpm-tools")  # vtpm = true
+
 class QemuBuilder(Builder[QemuConfig]):
     Config = QemuConfig
     builder_id = BUILDER_ID
+
+    @classmethod
+    def host_requirements(cls, config: QemuConfig | None) -> list[hostcheck.Requirement]:
+        """QEMU for the arch, qemu-img, xorriso (cd_*), mtools/dosfstools (floppy), OVMF
+        (efi_boot), KVM (a warning when TCG will be used) and room for the disks."""
+        h = hostcheck
+        if config is None:
+            return [h.qemu_system("qemu-system-x86_64"), h.QEMU_IMG, h.XORRISO, *h.FLOPPY_TOOLS,
+                    h.UefiFirmware(), h.Kvm(), SWTPM]
+        c = config
+        reqs: list[hostcheck.Requirement] = [h.qemu_system(c.qemu_binary), h.QEMU_IMG]
+        if c.cd_files or c.cd_content:
+            reqs.append(h.XORRISO)
+        if c.floppy_files or c.floppy_dirs or c.floppy_content:
+            reqs += h.FLOPPY_TOOLS
+        if c.efi_boot:
+            reqs.append(h.UefiFirmware(machine_type=c.machine_type, code=c.efi_firmware_code,
+                                       vars=c.efi_firmware_vars))
+        if c.vtpm:
+            reqs.append(SWTPM)
+        accel, why = resolve_accelerator(c.accelerator)
+        if accel == "kvm" or why.startswith("auto"):
+            reqs.append(h.Kvm(required=accel == "kvm" and not why.startswith("auto")))
+        # Packer's units: a bare disk_size is MiB, a bare disk_additional_size bytes (qemu-img's)
+        total = parse_size(c.disk_size_qemu(), default_unit="M")
+        total += sum(parse_size(s.strip(), default_unit="B") for s in c.disk_additional_size)
+        reqs.append(h.FreeSpace(directory=c.output_directory or ".", size=total))
+        return reqs
 
     def run(self, ctx: BuildContext) -> Artifact | None:
         cfg = self.config
