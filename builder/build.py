@@ -17,6 +17,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -293,6 +294,7 @@ class RunOptions:
     hooks_module: ModuleType | None = None
     failure_root: Path | None = None
     log_dir: Path | None = None
+    tracebacks: bool = False  # --debug: a crashing component's traceback on screen too
 
 
 class Runner:
@@ -314,7 +316,15 @@ class Runner:
 
         def worker(pb: PreparedBuild) -> None:
             with sem:
-                results[pb.plan.name] = self.run_one(pb)
+                t0 = time.monotonic()
+                try:
+                    results[pb.plan.name] = self.run_one(pb)
+                except BaseException as e:  # run_one's own bookkeeping failed: still a failed build
+                    log.error("build %s: the runner failed", pb.plan.name, exc_info=e)
+                    self.ui.error(f"Build '{pb.plan.name}' could not run: {type(e).__name__}: {e}", pb.plan.name)
+                    results[pb.plan.name] = BuildResult(
+                        pb.plan.name, False, time.monotonic() - t0, error=f"{type(e).__name__}: {e}"
+                    )
 
         for pb in builds:
             t = threading.Thread(target=worker, args=(pb,), name=f"build:{pb.plan.name}", daemon=True)
@@ -333,7 +343,11 @@ class Runner:
                     if hurry is None:
                         hurry = time.monotonic() + 60.0
                         print("Interrupted again: finishing cleanup (at most 60s)...", file=sys.stderr)
-        return [results[b.plan.name] for b in builds if b.plan.name in results]
+        # a build without a result (a worker still alive after the second Ctrl-C) is not a success
+        return [
+            results.get(b.plan.name) or BuildResult(b.plan.name, False, 0.0, error="did not finish", cancelled=True)
+            for b in builds
+        ]
 
     def run_one(self, pb: PreparedBuild) -> BuildResult:
         name = pb.plan.name
@@ -383,13 +397,14 @@ class Runner:
             dur = time.monotonic() - start
             bui.event("build_end", ok=True, duration=round(dur, 3))
             return BuildResult(name, True, dur, artifacts)
-        except (PybuildError, KeyboardInterrupt) as e:
-            err: PybuildError = e if isinstance(e, PybuildError) else Cancelled()
+        except (Exception, KeyboardInterrupt) as e:
+            err = self._as_error(e, bui)
             dur = time.monotonic() - start
             msg = err.render_masked()
             try:
                 hooks.call("on_error", error=err)
-            except PybuildError as he:
+            except Exception as he:
+                log.error("on_error hook failed", exc_info=he)
                 bui.error(f"on_error hook failed: {he}")
             bui.error(f"Build '{name}' errored after {_fmt_dur(dur)}: {msg}")
             if isinstance(err, Cancelled) and artifact is not None and self.options.on_error != "abort":
@@ -407,6 +422,25 @@ class Runner:
             logging.getLogger("pybuild").removeHandler(handler)
             handler.close()
             shutil.rmtree(staging, ignore_errors=True)
+
+    def _as_error(self, e: BaseException, bui: BuildUI) -> PybuildError:
+        """Every exception fails its build; a non-pybuild one (a bug in a component or a
+        plugin) becomes a BuildError, its traceback in the build log (on screen with --debug)."""
+        if isinstance(e, PybuildError):
+            cause = e.__cause__
+            if cause is not None and not isinstance(cause, PybuildError) and isinstance(e, BuildError):
+                self._traceback(cause, bui)  # run_steps wrapped a crashing step
+            return e
+        if isinstance(e, KeyboardInterrupt):
+            return Cancelled()
+        self._traceback(e, bui)
+        return BuildError(f"{type(e).__name__}: {e} (a bug; the traceback is in the build log)")
+
+    def _traceback(self, e: BaseException, bui: BuildUI) -> None:
+        text = "".join(traceback.format_exception(e))
+        log.error("build %s crashed:\n%s", bui.name, text.rstrip())
+        if self.options.tracebacks:
+            bui.error(text.rstrip())
 
     def _log_path(self, name: str) -> Path:
         d = self.options.log_dir or Path(os.environ.get("PYBUILD_LOG_DIR") or _cache_root() / "logs")
@@ -442,12 +476,13 @@ class Runner:
         for spec in pb.provisioners:
             try:
                 self._run_provisioner(pb, spec, pctx, src_ctx)
-            except (PybuildError, KeyboardInterrupt) as e:
+            except (Exception, KeyboardInterrupt) as e:
                 if pb.error_cleanup is not None and not isinstance(e, (Cancelled, KeyboardInterrupt)):
                     pctx.ui.say("Provisioning step had errors: running the cleanup provisioner, if present...")
                     try:
                         self._run_provisioner(pb, pb.error_cleanup, pctx, src_ctx)
-                    except PybuildError as ce:
+                    except Exception as ce:
+                        log.error("error-cleanup-provisioner failed", exc_info=ce)
                         pctx.ui.error(f"error-cleanup-provisioner failed: {ce}")
                 raise
 
@@ -475,8 +510,10 @@ class Runner:
                 return
             except (Cancelled, KeyboardInterrupt):
                 raise
-            except PybuildError as e:
+            except Exception as e:
                 pctx.ui.event("provisioner_end", provisioner=label, ok=False, error=str(e))
+                if not isinstance(e, PybuildError):  # a bug in the provisioner: no retry, name it
+                    raise BuildError(f"{type(e).__name__}: {e}", step=f"provision ({label})") from e
                 if attempt == attempts:
                     if isinstance(e, BuildError) and not e.step:
                         e.step = f"provision ({label})"
@@ -512,7 +549,12 @@ class Runner:
                 ctx.ui.say(f"Running post-processor: {label}")
                 t0 = time.monotonic()
                 ctx.ui.event("post_processor_start", post_processor=label)
-                res = comp.post_process(pp_ctx, current)
+                try:
+                    res = comp.post_process(pp_ctx, current)
+                except (PybuildError, KeyboardInterrupt):
+                    raise
+                except Exception as e:  # a bug in the post-processor: name it (the traceback is logged)
+                    raise BuildError(f"{type(e).__name__}: {e}", step=f"post-processor ({label})") from e
                 ctx.ui.event("post_processor_end", post_processor=label, duration=round(time.monotonic() - t0, 3),
                              artifact_id=res.artifact.id)
                 ctx.hook("post_process", artifact=res.artifact, post_processor=label)

@@ -90,7 +90,8 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("template")
     vf = sub.add_parser("verify", help="boot an image the way Nova would and check its OpenStack features")
     vf.add_argument("image")
-    vf.add_argument("--disk-size", default="", help="flavor disk (e.g. 4G); default 2x the virtual size")
+    vf.add_argument("--disk-size", default="", help="flavor disk (e.g. 4G; a bare number is MiB); "
+                    "default 2x the virtual size")
     vf.add_argument("--datasource", default="configdrive", choices=("configdrive", "nocloud"))
     vf.add_argument("--user", default="debian", help="the image's default cloud user (gets the SSH key)")
     vf.add_argument("--expect", default="", help="comma-separated checks that must pass (default: all standard); "
@@ -106,17 +107,10 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
-def _size(text: str) -> int:
-    t = text.strip().upper()
-    mult = {"K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
-    if t and t[-1] in mult:
-        return int(float(t[:-1]) * mult[t[-1]])
-    return int(t) if t else 0
-
-
 def cmd_verify(args: argparse.Namespace) -> int:
     from builder.cancel import install_signal_handlers
     from builder.ui import UI
+    from builder.units import parse_size
     from builder.verify import VerifyOptions, verify_image
     from builder.verify.checks import expand_expect
 
@@ -125,12 +119,16 @@ def cmd_verify(args: argparse.Namespace) -> int:
         expand_expect(expect)
     except PybuildError as e:
         raise UsageError(str(e)) from None
+    try:  # a bare number is MiB, as in the qemu builder's disk_size
+        disk_size = parse_size(args.disk_size, default_unit="M") if args.disk_size else 0
+    except ValueError as e:
+        raise UsageError(f"invalid --disk-size {args.disk_size!r}: {e}") from None
     from builder import hostcheck
     from builder.post_processors.verify import VerifyPostProcessor
 
     hostcheck.require(("verify", r) for r in VerifyPostProcessor.host_requirements(None))
     install_signal_handlers()
-    opts = VerifyOptions(disk_size=_size(args.disk_size), datasource=args.datasource, user=args.user,
+    opts = VerifyOptions(disk_size=disk_size, datasource=args.datasource, user=args.user,
                          expect=expect, boot_timeout=args.timeout,
                          evidence_dir=Path(args.evidence_dir) if args.evidence_dir else None)
     rep = verify_image(Path(args.image), opts, UI().for_build("verify"))
@@ -307,6 +305,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     opts = RunOptions(
         force=args.force, on_error=args.on_error, parallel_builds=args.parallel_builds, debug=args.step_debug,
         except_=_globs(args.except_), hooks_module=hooks_mod,
+        tracebacks=args.debug or os.environ.get("PYBUILD_DEBUG") == "1",
     )
     results = Runner(tpl, ui, opts).run(prepared)
     events.close()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import re
 import types
 import typing
 from collections.abc import Mapping
@@ -19,6 +18,7 @@ from dataclasses import MISSING, dataclass
 from typing import Any, TypeVar
 
 from builder.errors import ConfigError, Diagnostic, Location
+from builder.units import parse_seconds
 
 T = TypeVar("T")
 
@@ -30,33 +30,18 @@ class Duration(float):
         return f"Duration({float(self)})"
 
 
-_DUR_RE = re.compile(r"(-?\d+(?:\.\d*)?|-?\.\d+)(ns|us|µs|μs|ms|s|m|h)")
-_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-
-
 def parse_duration(text: str | int | float) -> Duration:
-    """Parse a Go duration string (``"1h5m2s"``, ``"300ms"``, ``"0"``, ``"-1s"``)."""
+    """A Go duration string (``"1h5m2s"``, ``"300ms"``, ``"0"``, ``"-1s"``) with Go's rules
+    (:func:`builder.units.parse_go_duration`: ``""`` and ``" 5s"`` are errors); a number
+    (an HCL number attribute) is seconds."""
     if isinstance(text, bool):
         raise ValueError(f"invalid duration {text!r}")
     if isinstance(text, (int, float)):
         return Duration(float(text))
-    s = text.strip()
-    if s in ("0", "", "-0", "+0"):
-        return Duration(0.0)
-    sign = 1.0
-    if s[0] in "+-":
-        if s[0] == "-":
-            sign = -1.0
-        s = s[1:]
-    pos, total = 0, 0.0
-    for m in _DUR_RE.finditer(s):
-        if m.start() != pos or m.group(1).startswith("-"):
-            raise ValueError(f"invalid duration {text!r}")
-        total += float(m.group(1)) * _UNITS[m.group(2)]
-        pos = m.end()
-    if pos != len(s) or pos == 0:
-        raise ValueError(f'invalid duration "{text}" (examples: "10s", "1m30s", "500ms")')
-    return Duration(sign * total)
+    try:
+        return Duration(parse_seconds(text))
+    except ValueError as e:
+        raise ValueError(f'{e} (examples: "10s", "1m30s", "500ms")') from None
 
 
 def opt(

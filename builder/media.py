@@ -28,8 +28,6 @@ import hashlib
 import logging
 import os
 import re
-import sys
-import time
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,6 +39,7 @@ from builder.cancel import TOKEN
 from builder.config import BaseConfig, opt
 from builder.errors import BuildError, Cancelled
 from builder.ports import cache_dir as default_cache_dir
+from builder.ui import Progress, human_bytes
 
 if TYPE_CHECKING:
     import requests
@@ -340,74 +339,6 @@ def target_path(config: ISOConfig, checksum: Checksum | None, url: str, cache: P
     return cache / name
 
 
-# --------------------------------------------------------------------------- progress
-
-
-class _Progress:
-    """A rich progress bar on a terminal, else a UI line every 10 % (and a JSON event)."""
-
-    def __init__(self, ui: BuildUI | None, label: str, total: int | None, done: int):
-        self.ui = ui
-        self.label = label
-        self.total = total
-        self.done = done
-        self._bar: Any = None
-        self._task: Any = None
-        self._last_pct = -1
-        self._last_time = time.monotonic()
-        if ui is not None and sys.stderr.isatty():
-            from rich.progress import (
-                BarColumn,
-                DownloadColumn,
-                Progress,
-                TimeRemainingColumn,
-                TransferSpeedColumn,
-            )
-
-            self._bar = Progress(
-                "[progress.description]{task.description}",
-                BarColumn(),
-                DownloadColumn(),
-                TransferSpeedColumn(),
-                TimeRemainingColumn(),
-                transient=True,
-            )
-            self._bar.start()
-            self._task = self._bar.add_task(label, total=total, completed=done)
-
-    def update(self, n: int) -> None:
-        self.done += n
-        if self._bar is not None:
-            self._bar.update(self._task, completed=self.done)
-            return
-        if self.ui is None:
-            return
-        now = time.monotonic()
-        if self.total:
-            pct = self.done * 100 // self.total
-            if pct // 10 > self._last_pct // 10 or now - self._last_time > 30:
-                self._last_pct = pct
-                self._last_time = now
-                self.ui.message(f"{self.label}: {pct}% ({_human(self.done)} of {_human(self.total)})")
-                self.ui.event("download_progress", url=self.label, bytes=self.done, total=self.total)
-        elif now - self._last_time > 10:
-            self._last_time = now
-            self.ui.message(f"{self.label}: {_human(self.done)}")
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.stop()
-            self._bar = None
-
-
-def _human(n: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if n < 1024 or unit == "GiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n:.1f} GiB"
-
-
 # --------------------------------------------------------------------------- download
 
 
@@ -519,27 +450,28 @@ def _download_once(
             mode = "ab"
             total = _range_total(resp.headers.get("Content-Range", ""))
             if ui is not None:
-                ui.message(f"Resuming download at {_human(have)}")
+                ui.message(f"Resuming download at {human_bytes(have)}")
         else:
             mode, have = "wb", 0
             length = resp.headers.get("Content-Length")
             total = int(length) if length and length.isdigit() else None
-        progress = _Progress(ui, _basename(url) or url, total, have)
+        display = Progress(ui, event="download_progress", key="url")
+        progress = display.task(_basename(url) or url, total, have)
         try:
             with open(part, mode) as fh:
                 try:
                     for chunk in resp.iter_content(NET_CHUNK):
                         TOKEN.check()
                         fh.write(chunk)
-                        progress.update(len(chunk))
+                        progress.advance(len(chunk))
                 except (
                     requests.ConnectionError,
                     requests.Timeout,
                     requests.exceptions.ChunkedEncodingError,
                 ) as e:
-                    raise _Retryable(f"connection lost after {_human(progress.done)}: {e}") from None
+                    raise _Retryable(f"connection lost after {human_bytes(progress.done)}: {e}") from None
         finally:
-            progress.close()
+            display.close()
         size = part.stat().st_size
         if total is not None and size < total:
             raise _Retryable(f"short read: {size} of {total} bytes")

@@ -158,6 +158,102 @@ class BuildUI:
         self.root.events.emit(event, build=self.name, **fields)
 
 
+class Progress:
+    """The one transfer display (downloads, Glance uploads), for one build.
+
+    On a terminal (stderr is a TTY and ``PYBUILD_NO_PROGRESS`` is unset) a rich bar per
+    task; otherwise a UI line every 10 % (or 30 s) and an ``event`` with ``bytes`` and
+    ``total``. Several tasks may share one display (parallel uploads); labels are masked.
+    Use it as a context manager, or call :meth:`close`.
+    """
+
+    def __init__(self, ui: BuildUI | None, *, event: str, key: str):
+        self.ui = ui
+        self.event = event  # e.g. "download_progress"
+        self.key = key  # the event field naming the task, e.g. "url"
+        self._lock = threading.Lock()
+        self._bar: Any = None
+        if ui is not None and sys.stderr.isatty() and not os.environ.get("PYBUILD_NO_PROGRESS"):
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                DownloadColumn,
+                TextColumn,
+                TimeRemainingColumn,
+                TransferSpeedColumn,
+            )
+            from rich.progress import Progress as RichProgress
+
+            self._bar = RichProgress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                                     TransferSpeedColumn(), TimeRemainingColumn(),
+                                     console=Console(stderr=True), transient=True)
+            self._bar.start()
+
+    def task(self, label: str, total: int | None, done: int = 0) -> ProgressTask:
+        label = secrets.mask(label)
+        t = ProgressTask(self, label, total, done)
+        if self._bar is not None:
+            t._bar_id = self._bar.add_task(label, total=total, completed=done)
+        return t
+
+    def _report(self, t: ProgressTask, now: float) -> None:
+        assert self.ui is not None
+        if t.total:
+            pct = t.done * 100 // t.total
+            if pct // 10 <= t._last_pct // 10 and now - t._last_time < 30:
+                return
+            t._last_pct = pct
+            self.ui.message(f"{t.label}: {pct}% ({human_bytes(t.done)} of {human_bytes(t.total)})")
+        elif now - t._last_time < 10:
+            return
+        else:
+            self.ui.message(f"{t.label}: {human_bytes(t.done)}")
+        t._last_time = now
+        self.ui.event(self.event, **{self.key: t.label}, bytes=t.done, total=t.total)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@dataclass
+class ProgressTask:
+    """One transfer of a :class:`Progress`: call :meth:`advance` with each chunk's size."""
+
+    display: Progress
+    label: str
+    total: int | None
+    done: int = 0
+    _bar_id: Any = None
+    _last_pct: int = -1
+    _last_time: float = field(default_factory=time.monotonic)
+
+    def advance(self, n: int) -> None:
+        d = self.display
+        with d._lock:
+            self.done += n
+            if d._bar is not None:
+                d._bar.update(self._bar_id, completed=self.done)
+            elif d.ui is not None:
+                d._report(self, time.monotonic())
+
+
+def human_bytes(n: float) -> str:
+    """``1536`` → ``"1.5 KiB"``."""
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GiB"
+
+
 # a log record whose text the UI has masked already (its build-name prefix stays readable)
 _PREMASKED = {"pybuild_premasked": True}
 

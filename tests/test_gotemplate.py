@@ -11,6 +11,7 @@ import pytest
 import builder
 from builder.gotemplate import GoTemplateError, referenced_fields, render
 from builder.template.functions import INIT_TIME
+from tests.tools import require_tool
 
 DATA: dict[str, Any] = {
     "HTTPIP": "10.0.2.2",
@@ -221,14 +222,9 @@ PACKER_CASES = [
 
 
 def test_agrees_with_packer_166(tmp_path: Any) -> None:
-    import shutil
     import subprocess
 
-    packer = shutil.which("packer")
-    if packer is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("packer is not installed (apt-get install -y packer gives 1.6.6)")
-        pytest.skip("packer is not installed")
+    packer = require_tool("packer", hint="apt-get install -y packer gives 1.6.6")
     tpl = tmp_path / "console.json"
     tpl.write_text('{"variables": {"disk": "20G"}, "builders": [{"type": "null", "communicator": "none"}]}')
     sep = "@@PYBUILD-SEP@@"

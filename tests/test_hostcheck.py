@@ -181,9 +181,10 @@ def test_free_space(tmp_path):
     assert hostcheck.FreeSpace(directory=str(tmp_path / "new/out"), size=1).check(Host()).status == "ok"
     f = hostcheck.FreeSpace(directory=str(tmp_path / "out"), size=2**60).check(Host())
     assert f.status == "missing" and "GiB free" in f.detail
-    reqs = QemuBuilder.host_requirements(_qemu(disk_size="10G", disk_additional_size=["1024"]))
+    # Packer's units: a bare disk_size is MiB, a bare disk_additional_size bytes (qemu-img's)
+    reqs = QemuBuilder.host_requirements(_qemu(disk_size="10240", disk_additional_size=["1G", "1024"]))
     (space,) = [r for r in reqs if isinstance(r, hostcheck.FreeSpace)]
-    assert space.size == 11 * 2**30
+    assert space.size == 11 * 2**30 + 1024
 
 
 def test_qemu_binary_for_other_arches():

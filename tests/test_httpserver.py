@@ -300,12 +300,16 @@ def test_slow_client_does_not_block_others(server: HTTPServer, monkeypatch: pyte
 
 def test_many_parallel_clients(server: HTTPServer) -> None:
     errors: list[BaseException] = []
+    bodies: list[bytes] = []
+    expected = requests.get(server.url_for_host() + "/ks.cfg", timeout=10).content
+    assert expected
 
     def worker() -> None:
         try:
             for _ in range(10):
                 r = requests.get(server.url_for_host() + "/ks.cfg", timeout=10)
                 assert r.status_code == 200
+                bodies.append(r.content)
         except BaseException as e:
             errors.append(e)
 
@@ -314,7 +318,9 @@ def test_many_parallel_clients(server: HTTPServer) -> None:
         t.start()
     for t in threads:
         t.join(30)
-    assert not errors
+    assert [t for t in threads if t.is_alive()] == []  # every client finished...
+    assert errors == []
+    assert bodies == [expected] * 80  # ...and every response came back whole
 
 
 # ----------------------------------------------------------------------------- http_content

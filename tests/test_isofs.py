@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -13,11 +12,13 @@ import pytest
 
 from builder.errors import BuildError, CommandError
 from builder.isofs import CDConfig, FloppyConfig, make_floppy, make_iso
+from tests.tools import require_tool
 
-pytestmark = pytest.mark.skipif(
-    not all(shutil.which(t) for t in ("xorriso", "mkfs.fat", "mcopy", "mdir", "isoinfo")),
-    reason="needs xorriso, dosfstools, mtools, genisoimage (isoinfo)",
-)
+
+@pytest.fixture(autouse=True)
+def _tools() -> None:
+    require_tool("xorriso", "mkfs.fat", "mcopy", "mdir", "isoinfo",
+                 hint="apt-get install xorriso dosfstools mtools genisoimage")
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 
 from builder.errors import ConfigError, Diagnostic, Location
+from builder.units import parse_seconds
 
 # Packer's special key names (lower case), with the keysym its VNC driver sends.
 SPECIAL_KEYS: dict[str, int] = {
@@ -130,9 +131,6 @@ _NUMBER = rf"-?{_INTEGER}(?:\.[0-9]+)?"
 _UNIT = r"(?:ns|us|µs|μs|ms|s|m|h)"
 _DURATION_RE = re.compile(rf"(?:{_NUMBER}{_UNIT})+")
 _INTEGER_RE = re.compile(_INTEGER)
-_PART_RE = re.compile(rf"({_NUMBER})({_UNIT})")
-_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-_MAX_DURATION = (2**63 - 1) / 1e9  # Go's time.Duration is int64 nanoseconds
 
 
 class _WaitError(Exception):
@@ -142,13 +140,8 @@ class _WaitError(Exception):
 
 
 def _go_duration(text: str) -> float:
-    """Value of a duration the grammar accepted (time.ParseDuration's rules)."""
-    total = 0.0
-    for m in _PART_RE.finditer(text):
-        total += float(m.group(1)) * _UNITS[m.group(2)]
-    if abs(total) > _MAX_DURATION:
-        raise ValueError(f'time: invalid duration "{text}" (out of range)')
-    return total
+    """Value of a duration the grammar accepted (time.ParseDuration's rules, one parser)."""
+    return parse_seconds(text)
 
 
 def _match_wait(text: str, i: int) -> tuple[Wait, int] | None:

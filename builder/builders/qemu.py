@@ -6,14 +6,9 @@ The step list below is the whole build; each step lives in its own module under
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 from builder import hostcheck
-from builder.cli import _size
-from builder.leftovers import sweep_run_dirs, write_pid
 from builder.plugins import Artifact, BuildContext, Builder
 from builder.qemu.config import QemuConfig, resolve_accelerator
 from builder.qemu.state import QemuState
@@ -31,9 +26,11 @@ from builder.steps.ports import StepPortForward, StepVNCPort
 from builder.steps.provision import StepProvision
 from builder.steps.qemu_run import StepRunQemu
 from builder.steps.qmp import StepQMP
+from builder.steps.run_dir import StepRunDir
 from builder.steps.shutdown import StepShutdown
 from builder.steps.ssh_keygen import StepSSHKeyGen
 from builder.steps.vtpm import StepCreateVTPM
+from builder.units import parse_size
 
 BUILDER_ID = "transcend.qemu"
 
@@ -41,6 +38,7 @@ BUILDER_ID = "transcend.qemu"
 def steps() -> list[Step[QemuState]]:
     """What a qemu build does, in order (cleanups run in reverse)."""
     return [
+        StepRunDir(),  # private 0700 temp dir (sockets, keys); sweeps killed runs' leftovers
         StepDownload(),  # iso_url → cache (checksum verified)
         StepOutputDir(),  # output_directory (must not exist unless -force)
         StepCreateVTPM(),  # vtpm: start swtpm (state in the private run directory)
@@ -92,8 +90,9 @@ class QemuBuilder(Builder[QemuConfig]):
         accel, why = resolve_accelerator(c.accelerator)
         if accel == "kvm" or why.startswith("auto"):
             reqs.append(h.Kvm(required=accel == "kvm" and not why.startswith("auto")))
-        sizes = [c.disk_size_qemu(), *c.disk_additional_size]
-        total = sum(_size(s if not s.isdigit() else s + "M") for s in sizes)
+        # Packer's units: a bare disk_size is MiB, a bare disk_additional_size bytes (qemu-img's)
+        total = parse_size(c.disk_size_qemu(), default_unit="M")
+        total += sum(parse_size(s.strip(), default_unit="B") for s in c.disk_additional_size)
         reqs.append(h.FreeSpace(directory=c.output_directory or ".", size=total))
         return reqs
 
@@ -103,10 +102,6 @@ class QemuBuilder(Builder[QemuConfig]):
         output_dir = Path(cfg.output_directory or f"output-{source}")
         vm_name = cfg.vm_name or f"packer-{source}"
         accel, why = resolve_accelerator(cfg.accelerator)
-        sweep_run_dirs(ctx.ui)
-        run_dir = Path(tempfile.mkdtemp(prefix="pybuild-"))
-        os.chmod(run_dir, 0o700)
-        write_pid(run_dir)
         state = QemuState(
             cfg=cfg,
             ctx=ctx,
@@ -114,20 +109,16 @@ class QemuBuilder(Builder[QemuConfig]):
             source_name=source,
             vm_name=vm_name,
             output_dir=output_dir,
-            run_dir=run_dir,
             accelerator=accel,
+            accelerator_forced=why == "PYBUILD_ACCELERATOR",
         )
-        if why == "PYBUILD_ACCELERATOR":
-            state.notes["PYBUILD_ACCELERATOR"] = accel
         ctx.ui.message(f"Accelerator: {accel} ({why})")
 
         def failed(_: BaseException) -> None:
             state.failed = True
 
-        try:
-            run_steps(steps(), state, on_event=ctx.ui.event, pause=_pauser(ctx), on_failure=failed)
-        finally:
-            shutil.rmtree(run_dir, ignore_errors=True)
+        run_steps(steps(), state, on_event=ctx.ui.event, pause=_pauser(ctx), on_failure=failed,
+                  on_error_line=ctx.ui.error)
         return _artifact(state)
 
 

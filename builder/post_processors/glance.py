@@ -36,9 +36,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import re
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -56,6 +54,7 @@ from builder.errors import BuildError, Cancelled, PybuildError
 from builder.openstack import CloudTarget, connect
 from builder.plugins import Artifact, PostProcessContext, PostProcessor, PostProcessResult
 from builder.post_processors._disk import find_disk, render
+from builder.ui import Progress
 
 BUILDER_ID = "pybuild.post-processor.glance"
 DISK_FORMATS = ("qcow2", "raw", "vmdk", "vdi", "vhd", "vhdx", "iso", "ploop", "ami", "ari", "aki")
@@ -199,54 +198,6 @@ class HashingReader:
         self.complete = True
 
 
-class _Progress:
-    """A rich progress bar on a terminal; otherwise a message every 10 % / 30 s."""
-
-    def __init__(self, ctx: PostProcessContext):
-        self.ctx = ctx
-        self._rich: Any = None
-        self._lock = threading.Lock()
-        if sys.stderr.isatty() and not os.environ.get("PYBUILD_NO_PROGRESS"):
-            from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                DownloadColumn,
-                Progress,
-                TextColumn,
-                TimeRemainingColumn,
-                TransferSpeedColumn,
-            )
-
-            self._rich = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-                                  TransferSpeedColumn(), TimeRemainingColumn(),
-                                  console=Console(stderr=True), transient=False)
-            self._rich.start()
-
-    def task(self, label: str, total: int) -> Callable[[int], None]:
-        if self._rich is not None:
-            tid = self._rich.add_task(secrets.mask(label), total=total)
-            return lambda n: self._rich.advance(tid, n)
-        state = {"done": 0, "next_pct": 10, "last": time.monotonic()}
-
-        def advance(n: int) -> None:
-            with self._lock:
-                state["done"] += n
-                pct = 100 * state["done"] / total if total else 100
-                now = time.monotonic()
-                if pct >= state["next_pct"] or now - state["last"] >= 30:
-                    state["next_pct"] = int(pct // 10 * 10 + 10)
-                    state["last"] = now
-                    self.ctx.ui.message(f"{label}: {state['done'] / 2**20:.0f}/{total / 2**20:.0f} MiB "
-                                        f"({pct:.0f}%)")
-                    self.ctx.ui.event("glance.progress", target=label, bytes=state["done"], total=total)
-
-        return advance
-
-    def close(self) -> None:
-        if self._rich is not None:
-            self._rich.stop()
-
-
 # --------------------------------------------------------------------------- one upload
 
 
@@ -268,7 +219,7 @@ class Upload:
 
 class _Uploader:
     def __init__(self, pp: GlanceUpload, ctx: PostProcessContext, disk: Path, disk_format: str,
-                 name: str, family: str, progress: _Progress, abort_event: threading.Event):
+                 name: str, family: str, progress: Progress, abort_event: threading.Event):
         self.cfg = pp.config
         self.ctx = ctx
         self.disk = disk
@@ -351,7 +302,7 @@ class _Uploader:
             resp = _check(img.post("/images", json=self.image_body()), f"creating image {self.name!r}")
         up.image_id = resp.json()["id"]
         self._say(up, f"created image {up.image_id} ({self.name}), uploading {self.disk.name}")
-        advance = self.progress.task(f"{up.target} {self.disk.name}", self.disk.stat().st_size)
+        advance = self.progress.task(f"{up.target} {self.disk.name}", self.disk.stat().st_size).advance
         reader = HashingReader(self.disk, advance, self._abort)
         headers = {"Content-Type": "application/octet-stream"}
         what = f"uploading to image {up.image_id}"
@@ -529,7 +480,7 @@ class GlanceUpload(PostProcessor[GlanceConfig]):
         ctx.ui.say(f"Uploading {disk.name} ({size / 2**20:.1f} MiB, {disk_format}) to Glance as "
                    f"{name!r} ({', '.join(map(str, targets))})...")
         abort_event = threading.Event()
-        progress = _Progress(ctx)
+        progress = Progress(ctx.ui, event="glance.progress", key="target")
         uploader = _Uploader(self, ctx, disk, disk_format, name, family, progress, abort_event)
         uploads = [Upload(t) for t in targets]
         try:

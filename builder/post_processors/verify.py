@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from builder import hostcheck
-from builder.cli import _size
 from builder.config import BaseConfig, opt
 from builder.errors import BuildError, PybuildError
 from builder.plugins import Artifact, PostProcessContext, PostProcessor, PostProcessResult
 from builder.post_processors._disk import find_disk
+from builder.units import parse_seconds, parse_size
 from builder.verify.checks import VerifyOptions, expand_expect, verify_image
 
 
@@ -20,7 +20,7 @@ class VerifyConfig(BaseConfig):
     user: str = opt("debian", help="the image's default cloud user (gets the metadata SSH key)")
     expect: list[str] = opt([], help="checks that must pass (default: every standard check); "
                             "+name/-name add to/remove from the defaults, e.g. [\"+root_login\"]")
-    disk_size: str = opt("", help="flavor disk size (default 2x the virtual size)")
+    disk_size: str = opt("", help="flavor disk size, a bare number is MiB (default 2x the virtual size)")
     datasource: str = opt("configdrive", help="configdrive or nocloud", choices=("configdrive", "nocloud"))
     report: str = opt("", help="write the JSON report here")
     timeout: str = opt("15m", help="how long to wait for SSH (TCG boots on a busy host take minutes)")
@@ -32,10 +32,18 @@ class VerifyConfig(BaseConfig):
         except PybuildError as e:
             errs.append(str(e))
         try:
-            _size(self.disk_size)
-        except ValueError:
-            errs.append(f"disk_size: {self.disk_size!r} is not a size such as 6G")
+            self.disk_bytes()
+        except ValueError as e:
+            errs.append(f"disk_size: {e}")
+        try:
+            parse_seconds(self.timeout)
+        except ValueError as e:
+            errs.append(f"timeout: {e}")
         return errs
+
+    def disk_bytes(self) -> int:
+        """0 = the default (twice the virtual size); a bare number is MiB (qemu's disk_size)."""
+        return parse_size(self.disk_size, default_unit="M") if self.disk_size else 0
 
 
 class VerifyPostProcessor(PostProcessor[VerifyConfig]):
@@ -48,12 +56,10 @@ class VerifyPostProcessor(PostProcessor[VerifyConfig]):
         return [h.qemu_system("qemu-system-x86_64"), h.QEMU_IMG, h.XORRISO, h.GUESTFISH, h.ApplianceKernel()]
 
     def post_process(self, ctx: PostProcessContext, artifact: Artifact) -> PostProcessResult:
-        from builder.config import parse_duration
-
         disk, _fmt = find_disk(artifact)
         c = self.config
-        opts = VerifyOptions(disk_size=_size(c.disk_size), datasource=c.datasource, user=c.user,
-                             expect=list(c.expect), boot_timeout=float(parse_duration(c.timeout)))
+        opts = VerifyOptions(disk_size=c.disk_bytes(), datasource=c.datasource, user=c.user,
+                             expect=list(c.expect), boot_timeout=parse_seconds(c.timeout))
         rep = verify_image(Path(disk), opts, ctx.ui)
         for line in rep.table().splitlines():
             ctx.ui.message(line)

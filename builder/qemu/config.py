@@ -7,7 +7,6 @@ communicator), as Packer's qemu plugin does, plus QEMU's own options below.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from dataclasses import dataclass
 from typing import Any
@@ -18,12 +17,12 @@ from builder.config import Duration, opt
 from builder.httpserver import HTTPConfig
 from builder.isofs import CDConfig, FloppyConfig
 from builder.media import ISOConfig
+from builder.units import normalize_size, parse_size
 
 ACCELERATORS = ("none", "kvm", "tcg", "xen", "hax", "hvf", "whpx")
 DISK_INTERFACES = ("ide", "sata", "scsi", "sd", "virtio", "virtio-scsi")
 DISK_CACHES = ("writethrough", "writeback", "none", "unsafe", "directsync")
 TPM_DEVICES = ("tpm-tis", "tpm-crb", "tpm-tis-device", "tpm-spapr", "tpm-tis-i2c")  # QEMU's TPM front ends
-_SIZE_RE = re.compile(r"^\d+([bkmgt])?$", re.IGNORECASE)
 
 
 @dataclass(kw_only=True)
@@ -95,21 +94,27 @@ class QemuConfig(ISOConfig, HTTPConfig, CDConfig, FloppyConfig, BootConfig, Comm
             self.efi_boot = True
 
     def disk_size_qemu(self) -> str:
+        """As qemu-img reads it; Packer's rule: a bare number is MiB, "" or "0" the default."""
         s = self.disk_size.strip()
         if s in ("", "0"):
             return "40960M"
-        return s + "M" if s.isdigit() else s.upper()
+        return normalize_size(s, default_unit="M")
 
     def memory_mb(self) -> int:
         return 512 if self.memory < 10 else self.memory
 
     def validate(self) -> list[str]:
         errs = mixin_errors(self, QemuConfig)
-        if self.disk_size and self.disk_size != "0" and not _SIZE_RE.match(self.disk_size.strip()):
-            errs.append(f'disk_size: "{self.disk_size}" is not a size (examples: 10G, 4096M, 20480)')
+        if self.disk_size and self.disk_size != "0":
+            try:
+                parse_size(self.disk_size.strip(), default_unit="M")
+            except ValueError as e:
+                errs.append(f"disk_size: {e}")
         for extra in self.disk_additional_size:
-            if not _SIZE_RE.match(extra.strip()):
-                errs.append(f'disk_additional_size: "{extra}" is not a size')
+            try:  # handed to qemu-img as written: a bare number is bytes there (Packer's rule)
+                parse_size(extra.strip(), default_unit="B")
+            except ValueError as e:
+                errs.append(f"disk_additional_size: {e}")
         if self.accelerator and self.accelerator not in ACCELERATORS:
             errs.append(
                 "accelerator: invalid accelerator, only 'kvm', 'tcg', 'xen', 'hax', 'hvf', "

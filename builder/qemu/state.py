@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from builder.communicator.keys import KeyPair
     from builder.httpserver import HTTPServer
+    from builder.leftovers import OutputLock
     from builder.plugins import Artifact, BuildContext, Communicator
     from builder.ports import PortLease
     from builder.qemu.config import QemuConfig
@@ -27,8 +28,11 @@ class QemuState:
     source_name: str
     vm_name: str
     output_dir: Path
-    run_dir: Path  # private 0700 temp dir: sockets, keys (removed at the end)
     accelerator: str = ""
+    accelerator_forced: bool = False  # PYBUILD_ACCELERATOR chose it (no "much slower" warning)
+    # each resource below is acquired and released by one step (named after it)
+    private_dir: Path | None = None  # run_dir: the private 0700 temp dir (sockets, keys)
+    output_lock: OutputLock | None = None  # output_dir: no second run builds into it
     # produced by steps
     iso_path: Path | None = None
     cd_path: Path | None = None
@@ -52,11 +56,17 @@ class QemuState:
     artifact: Artifact | None = None
     failed: bool = False
     output_dir_created: bool = False
-    notes: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ui(self) -> BuildUI:
         return self.ctx.ui
+
+    @property
+    def run_dir(self) -> Path:
+        """The private temp dir made by the run_dir step (the first one)."""
+        if self.private_dir is None:
+            raise RuntimeError("the run directory does not exist: the run_dir step has not run")
+        return self.private_dir
 
     @property
     def serial_log(self) -> Path:
@@ -75,16 +85,6 @@ class QemuState:
     @property
     def ssh_host_port(self) -> int:
         return self.ssh_lease.port if self.ssh_lease else 0
-
-    def close_comm(self) -> None:
-        """Close the guest connection, if any (connect's cleanup and the shutdown step both
-        end it; a connection that already broke is not an error here)."""
-        if self.comm is not None:
-            try:
-                self.comm.close()
-            except Exception:
-                pass
-            self.comm = None
 
     def template_data(self) -> dict[str, Any]:
         """Go-template data for boot_command and qemuargs (Packer's names)."""

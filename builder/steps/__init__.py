@@ -41,11 +41,16 @@ def run_steps(
     on_event: Callable[..., None] | None = None,
     pause: Callable[[str], None] | None = None,
     on_failure: Callable[[BaseException], None] | None = None,
+    on_error_line: Callable[[str], None] | None = None,
 ) -> None:
     """Run steps in order; always run cleanups of started steps in reverse order.
 
     ``on_failure`` is called before the cleanups when a step fails or is cancelled, so
     cleanups can tell a failed build (keep evidence, delete output) from a good one.
+    A cleanup that raises does not stop the others: it is one line for the user
+    (``on_error_line``), a ``cleanup_failed`` event, and its traceback in the log.
+    A step that crashes with a non-pybuild exception becomes a :class:`BuildError`
+    naming the step, the original as its ``__cause__``.
     """
     started: list[Step[S]] = []
     try:
@@ -58,8 +63,13 @@ def run_steps(
         for step in reversed(started):
             try:
                 step.cleanup(state)
-            except Exception:
-                log.exception("cleanup of %s failed", step_name(step))
+            except Exception as e:  # one failed cleanup must not stop the others
+                name = step_name(step)
+                log.error("cleanup of step %s failed", name, exc_info=e)
+                if on_error_line is not None:
+                    on_error_line(f"Cleanup of step {name} failed: {type(e).__name__}: {e}")
+                if on_event is not None:
+                    on_event("cleanup_failed", step=name, error=f"{type(e).__name__}: {e}")
 
 
 def _run_all(
@@ -93,7 +103,6 @@ def _run_all(
         except Exception as e:  # an unexpected bug: keep the step name
             if on_event:
                 on_event("step_end", step=name, ok=False, duration=round(time.monotonic() - t0, 3))
-            log.exception("step %s crashed", name)
             raise BuildError(f"{type(e).__name__}: {e}", step=name) from e
         if on_event:
             on_event("step_end", step=name, ok=True, duration=round(time.monotonic() - t0, 3))

@@ -61,7 +61,14 @@ class StepConnect(Step[QemuState]):
         state.ui.event("ssh_connected", host=host, port=port)
 
     def cleanup(self, state: QemuState) -> None:
-        state.close_comm()
+        """Close the guest connection this step opened (one that already broke, because the
+        guest powered off, is not an error here)."""
+        if state.comm is not None:
+            try:
+                state.comm.close()
+            except Exception:
+                pass
+            state.comm = None
 
 
 def _tail(state: QemuState) -> str:

@@ -1,4 +1,5 @@
-"""Step output_dir — produces: the output directory (and the failure evidence on failure).
+"""Step output_dir — produces: the output directory and its lock, state.output_lock (and the
+failure evidence on failure).
 
 Packer's rule: the directory must not exist unless ``-force``. On failure the directory
 is removed unless ``-on-error=abort``; the serial log and screenshots are first handed to
@@ -22,7 +23,7 @@ class StepOutputDir(Step[QemuState]):
         out = state.output_dir
         lock = OutputLock(out)
         lock.acquire()
-        state.notes["output_lock"] = lock
+        state.output_lock = lock
         if out.exists() and left_by_killed_run(out):
             state.ui.say(f"Removing {out}: left incomplete by a killed pybuild run")
             shutil.rmtree(out)
@@ -40,7 +41,7 @@ class StepOutputDir(Step[QemuState]):
         state.serial_log.touch(mode=0o600)
 
     def cleanup(self, state: QemuState) -> None:
-        lock = state.notes.pop("output_lock", None)
+        lock, state.output_lock = state.output_lock, None
         try:
             self._cleanup(state)
         finally:
@@ -59,7 +60,8 @@ class StepOutputDir(Step[QemuState]):
                 (state.output_dir / INCOMPLETE).unlink(missing_ok=True)  # kept on purpose
                 state.ui.say(f"Keeping output directory {state.output_dir} (-on-error=abort)")
                 return
-            shutil.rmtree(state.output_dir, ignore_errors=True)
+            if state.output_dir.exists():
+                shutil.rmtree(state.output_dir)  # a failure is reported by run_steps, not hidden
             state.ui.say(f"Deleted output directory {state.output_dir}")
 
 

@@ -26,7 +26,7 @@ class StepRunQemu(Step[QemuState]):
         if state.accelerator == "tcg":
             state.ui.warn(
                 "QEMU runs with TCG (software emulation): builds are much slower than with KVM"
-                if not c.accelerator and "PYBUILD_ACCELERATOR" not in state.notes
+                if not c.accelerator and not state.accelerator_forced
                 else "QEMU runs with TCG (software emulation)"
             )
         facts = RunFacts(
@@ -52,8 +52,8 @@ class StepRunQemu(Step[QemuState]):
         state.qemu_argv = argv
         state.ui.message("Qemu command: " + secrets.mask(shlex.join(argv)))
         for lease in (state.vnc_lease, state.ssh_lease):
-            if lease is not None and hasattr(lease, "close_socket"):
-                lease.close_socket()
+            if lease is not None:
+                lease.close_socket()  # QEMU binds the port now; the lease (its lock) stays with its step
         state.qemu = Process(argv, log_path=state.run_dir / "qemu.log")
         state.ui.event("qemu_started", pid=state.qemu.pid)
         rc = state.qemu.wait(0.5)

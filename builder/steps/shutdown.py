@@ -4,6 +4,10 @@
 - ``shutdown_command``: run it, then wait up to ``shutdown_timeout``;
 - no command: ask politely first (ACPI power button over QMP), then kill after the timeout
   (Packer kills at once, which can lose unflushed writes).
+
+Uses state.qemu, state.qmp and state.comm; releases none of them: the SSH connection is
+closed by the connect step's cleanup, and QEMU's process (stopped here only as the last
+resort above) is reaped, with its log kept as evidence, by the qemu_run step's cleanup.
 """
 
 from __future__ import annotations
@@ -53,5 +57,4 @@ class StepShutdown(Step[QemuState]):
             if q.wait(min(timeout, 60.0)) is None:
                 state.ui.message("Guest did not power off; stopping QEMU")
                 q.stop(grace=3.0)
-        state.close_comm()
         state.ui.message("QEMU has exited")

@@ -53,6 +53,9 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from builder.template import numbers
+from builder.units import parse_go_duration
+
 __all__ = [
     "FUNCTIONS",
     "INIT_TIME",
@@ -113,19 +116,11 @@ def _from_dec(d: Decimal) -> int | float:
 
 
 def format_number(n: int | float) -> str:
-    """A number as Packer prints it: ``3`` not ``3.0``, no exponent."""
-    if isinstance(n, bool):
-        raise FunctionError("number required")
-    if isinstance(n, int):
-        return str(n)
-    if math.isinf(n):
-        return "+Inf" if n > 0 else "-Inf"
-    if math.isnan(n):
-        return "NaN"
-    if n.is_integer():
-        return str(int(n)) if abs(n) < 1e16 else format(Decimal(repr(n)), "f")
-    text = format(Decimal(repr(n)), "f")
-    return text
+    """A number as Packer prints it: ``3`` not ``3.0``, no exponent (:mod:`.numbers`)."""
+    try:
+        return numbers.format_number(n)
+    except ValueError as e:
+        raise FunctionError(str(e)) from None
 
 
 def to_string(v: Any, what: str = "value") -> str:
@@ -141,19 +136,12 @@ def to_string(v: Any, what: str = "value") -> str:
     raise FunctionError(f"Invalid value for {what}: string required.")
 
 
-_NUM_RE = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
-
-
 def _parse_number(s: str) -> int | float | None:
-    s2 = s.strip()
-    if s2 != s or not _NUM_RE.match(s):
+    """cty's string → number (:func:`.numbers.parse_number`), None when it is not one."""
+    try:
+        return numbers.parse_number(s)
+    except ValueError:
         return None
-    if re.fullmatch(r"[-+]?\d+", s):
-        return int(s)
-    d = Decimal(s)
-    if d == d.to_integral_value() and abs(d) < Decimal(10) ** 400:
-        return int(d)
-    return float(s)
 
 
 def to_number(v: Any, what: str = "value") -> int | float:
@@ -1642,33 +1630,14 @@ def _date_token(tok: str, t: _dt.datetime) -> str:
     return fn()
 
 
-_DUR_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-_DUR_PART = re.compile(r"(\d*\.?\d*)(ns|us|µs|μs|ms|s|m|h)")
-
-
 def go_duration(text: str) -> _dt.timedelta:
-    """Parse a Go duration string ("1h30m", "-1.5h", "300ms")."""
-    s = text
-    neg = False
-    if s and s[0] in "+-":
-        neg = s[0] == "-"
-        s = s[1:]
-    if s == "0":
-        return _dt.timedelta(0)
-    if not s:
-        raise FunctionError(f'time: invalid duration "{text}"')
-    total = Decimal(0)
-    pos = 0
-    while pos < len(s):
-        m = _DUR_PART.match(s, pos)
-        if not m or m.group(1) in ("", "."):
-            if m is None and re.match(r"\d*\.?\d*", s[pos:]) and re.match(r"\d*\.?\d*$", s[pos:]):
-                raise FunctionError(f'time: missing unit in duration "{text}"')
-            raise FunctionError(f'time: invalid duration "{text}"')
-        total += Decimal(m.group(1)) * Decimal(str(_DUR_UNITS[m.group(2)]))
-        pos = m.end()
-    micro = int((total * 1_000_000).to_integral_value(rounding="ROUND_DOWN"))
-    return _dt.timedelta(microseconds=-micro if neg else micro)
+    """Parse a Go duration string ("1h30m", "-1.5h", "300ms"): pybuild's one parser."""
+    try:
+        ns = parse_go_duration(text)
+    except ValueError as e:
+        raise FunctionError(str(e)) from None
+    micro = abs(ns) // 1000  # toward zero, as Go's Duration.Truncate(time.Microsecond)
+    return _dt.timedelta(microseconds=-micro if ns < 0 else micro)
 
 
 def _timeadd(ts: Any, duration: Any) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from builder.template import expr as E
+from builder.template.numbers import format_number, parse_number
 
 # A type is a tuple: ("string",) ("number",) ("bool",) ("any",)
 # ("list", T) ("set", T) ("map", T) ("object", {name: T}) ("tuple", [T, ...])
@@ -112,33 +113,10 @@ def value_type_name(v: Any) -> str:
 
 
 def fmt_number(n: int | float) -> str:
+    """A bool as cty writes it, a number by :func:`.numbers.format_number` (the one conversion)."""
     if isinstance(n, bool):
         return "true" if n else "false"
-    if isinstance(n, int):
-        return str(n)
-    if n != n or n in (float("inf"), float("-inf")):
-        return str(n)
-    if n.is_integer() and abs(n) < 2**63:
-        return str(int(n))
-    r = repr(n)
-    if "e" in r or "E" in r:
-        from decimal import Decimal
-
-        r = format(Decimal(r), "f")
-    return r
-
-
-def parse_number(s: str) -> int | float:
-    t = s.strip()
-    if not t or t.lower() in ("nan", "inf", "-inf", "+inf", "infinity", "-infinity") or "_" in t:
-        raise ValueError(s)
-    try:
-        return int(t)
-    except ValueError:
-        f = float(t)
-        if f.is_integer() and abs(f) < 2**63:
-            return int(f)
-        return f
+    return format_number(n)
 
 
 def _sort_key(v: Any) -> Any:

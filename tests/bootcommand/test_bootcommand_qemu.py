@@ -251,6 +251,7 @@ def test_verification_fixes_the_key_isolinux_swallows_after_esc(prompt_vm: Vm) -
     res = type_actions(parse(f"<esc>{line}<enter>"), kb, interval=0.02,
                        serial=prompt_vm.serial, verify_echo=True, echo_settle=0.5)
     assert res.lines == [line]
+    assert res.retypes >= 1, res  # the swallowed key was noticed and typed again
     prompt_vm.serial.wait_for("Loading nosuchlabel... failed", timeout=30, offset=0)
 
 

@@ -29,6 +29,7 @@ import pytest
 from builder.communicator.keys import KeyPair, generate_keypair, write_private_key
 from builder.communicator.ssh import SSHCommunicator, connect
 from builder.run import Process, run
+from tests.tools import require_root
 
 SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
 SFTP_SERVER = "internal-sftp"
@@ -50,8 +51,7 @@ def free_port() -> int:
 
 
 def _require_environment() -> None:
-    if os.geteuid() != 0:
-        pytest.skip("the sshd fixture needs root (it creates a temporary user with a password)")
+    require_root("the sshd fixture creates a temporary user with a password")
     if not os.path.exists(SSHD):
         pytest.fail("sshd not found: install the openssh-server package (apt-get install openssh-server)")
 

@@ -72,7 +72,7 @@ def test_password_registered_as_secret() -> None:
         ({"ssh_username": "u", "ssh_proxy_host": "p"}, "ssh_proxy_host: this option is not supported"),
         ({"ssh_username": "u", "ssh_private_key_file": "/nonexistent/key"}, "file not found"),
         ({"ssh_username": "u", "ssh_file_transfer_method": "rsync"}, "is not one of"),
-        ({"ssh_username": "u", "ssh_timeout": "5 minutes"}, "invalid duration"),
+        ({"ssh_username": "u", "ssh_timeout": "5 minutes"}, 'unknown unit " minutes" in duration "5 minutes"'),  # Go's message
         ({"ssh_username": "u", "temporary_key_pair_type": "rsa", "temporary_key_pair_bits": 1024}, "2048"),
         ({"ssh_username": "u", "temporary_key_pair_type": "dsa"}, "dsa"),
         ({"ssh_username": "u", "ssh_usrname": "x"}, 'Did you mean "ssh_username"'),

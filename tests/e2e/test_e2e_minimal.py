@@ -50,7 +50,8 @@ def test_minimal_build_end_to_end(base_copy: Path, tmp_path: Path):
     kinds = [e["event"] for e in r.events]
     assert kinds[0] == "build_start" and r.events[-1]["event"] == "build_end" and r.events[-1]["ok"] is True
     ended = {e["step"] for e in r.events if e["event"] == "step_end" and e["ok"]}
-    assert {"qemu_run", "connect", "provision", "shutdown", "convert"} <= ended
+    assert {"run_dir", "qemu_run", "connect", "provision", "shutdown", "convert"} <= ended
+    assert "cleanup_failed" not in kinds  # every step released what it acquired
     assert "artifact" in kinds
     # the sensitive variable appears nowhere: UI, events, logs
     assert CANARY not in r.out

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import time
@@ -23,15 +22,13 @@ import pytest
 
 from tests.e2e.e2e_util import read_until, rest_of_output, run_pybuild, running_in, start_pybuild
 from tests.fixtures.runs import Run
+from tests.tools import require_tool
 
 TEMPLATE = Path(__file__).with_name("vtpm_vagrant.pkr.hcl")
 
 
 def need(tool: str, package: str) -> None:
-    if shutil.which(tool) is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{tool} is not installed (dev/setup installs {package})")
-        pytest.skip(f"{tool} is not installed: apt-get install {package}")
+    require_tool(tool, hint=f"apt-get install {package}")
 
 
 def swtpm_running(workdir: Path) -> list[int]:

@@ -136,7 +136,10 @@ def process_alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
-def wait_gone(pids: list[int], timeout: float = 30) -> list[int]:
+def wait_gone(pids: list[int], timeout: float = 30, *, started: int) -> list[int]:
+    """The processes of ``pids`` still alive after ``timeout``; ``started`` is how many there
+    must be (the ``qemu_started`` events), so that "none left" cannot pass vacuously."""
+    assert len(pids) == started, f"expected {started} QEMU processes (qemu_started events), got {pids}"
     deadline = time.monotonic() + timeout
     alive = [p for p in pids if process_alive(p)]
     while alive and time.monotonic() < deadline:

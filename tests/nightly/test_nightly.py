@@ -133,7 +133,7 @@ def test_two_processes_with_two_builds_each_use_distinct_ports(tmp_path: Path, b
         r.signal(signal.SIGTERM)
     for r in runs:
         assert r.finish(timeout=120).rc == 130
-        assert wait_gone(r.qemu_pids(), timeout=10) == []
+        assert wait_gone(r.qemu_pids(), timeout=10, started=2) == []
 
     # 2. four builds to completion, two processes at once: all succeed, all ports distinct
     runs = [Pybuild(tmp_path / f"ok{i}", ["-var", f"iso_url={blank_iso}", "-parallel-builds=2", str(TINY)],
@@ -180,7 +180,7 @@ def test_next_run_sweeps_leftovers_of_a_killed_run(tmp_path: Path, blank_iso: Pa
     assert r.rc == 0, r.out[-3000:]
     assert "Removed leftovers of a killed pybuild run" in r.out
     assert "left incomplete by a killed pybuild run" in r.out
-    assert wait_gone(orphans, timeout=10) == []
+    assert wait_gone(orphans, timeout=10, started=2) == []
     assert list(first.tmpdir.iterdir()) == []
     assert not (w / "output-a" / ".pybuild-incomplete").exists() and (w / "output-a" / "packer-a").is_file()
 
@@ -208,7 +208,7 @@ def test_second_run_into_the_same_output_dir_fails_while_the_first_holds_it(
     assert all(process_alive(p) and "packer-a" in cmdline(p) for p in first.qemu_pids())
     first.signal(signal.SIGTERM)
     assert first.finish(timeout=120).rc == 130
-    assert wait_gone(first.qemu_pids(), timeout=10) == []
+    assert wait_gone(first.qemu_pids(), timeout=10, started=1) == []
     assert not (w / ".output-a.pybuild.lock").exists()
 
 

@@ -9,7 +9,6 @@ import hashlib
 import io
 import json
 import os
-import shutil
 import subprocess
 import tarfile
 import tracemalloc
@@ -22,6 +21,7 @@ from builder.errors import BuildError, Cancelled, ConfigError
 from builder.plugins import Artifact
 from builder.post_processors.vagrant import BUILDER_ID, host_architecture
 from tests.post_processors.conftest import make_pp, qemu_artifact
+from tests.tools import require_tool
 
 
 def members(box: Path) -> dict[str, bytes]:
@@ -234,12 +234,7 @@ def test_cancel_leaves_no_partial_box(ctx, small_disk, tmp_path):
 
 
 def vagrant_or_skip() -> str:
-    exe = shutil.which("vagrant")
-    if exe is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("vagrant is not installed (dev/setup installs Debian's vagrant)")
-        pytest.skip("vagrant is not installed: apt-get install vagrant")
-    return exe
+    return require_tool("vagrant", hint="apt-get install vagrant")
 
 
 def vagrant(args: list[str], home: Path) -> subprocess.CompletedProcess[str]:

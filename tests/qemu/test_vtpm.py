@@ -23,6 +23,7 @@ from builder.steps.vtpm import StepCreateVTPM, swtpm_argv
 from builder.ui import UI
 from tests.qemu.test_argv import cfg, pairs
 from tests.qemu.test_argv import facts as argv_facts
+from tests.tools import require_tool
 
 
 def facts(**kw):
@@ -30,10 +31,7 @@ def facts(**kw):
 
 
 def swtpm_or_skip() -> None:
-    if shutil.which("swtpm") is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("swtpm is not installed (dev/setup installs swtpm swtpm-tools)")
-        pytest.skip("swtpm is not installed: apt-get install swtpm swtpm-tools")
+    require_tool("swtpm", hint="apt-get install swtpm swtpm-tools")
 
 
 # --------------------------------------------------------------------------- argv
@@ -122,7 +120,7 @@ def _state(run_dir: Path, **options) -> QemuState:
     ctx = BuildContext(build_name="qemu.t", build_type="qemu", ui=UI(out=io.StringIO()).for_build("qemu.t"),
                        template_dir=run_dir)
     return QemuState(cfg=cfg(**options), ctx=ctx, build_name="qemu.t", source_name="t", vm_name="packer-t",
-                     output_dir=run_dir / "out", run_dir=run_dir)
+                     output_dir=run_dir / "out", private_dir=run_dir)
 
 
 def test_step_starts_and_stops_a_real_swtpm(tmp_path):

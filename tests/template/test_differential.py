@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.tools import require_tool
 
 CASES_FILE = Path(__file__).with_name("differential_cases.txt")
 MARK = "__PYBUILD_DIFF_ERROR__"
@@ -77,13 +78,7 @@ CASES = load_cases()
 
 
 def _packer_or_skip() -> str:
-    packer = shutil.which("packer")
-    if packer is None:
-        msg = "packer is not installed (apt-get install -y packer gives 1.6.6)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(msg)
-        pytest.skip(msg)
-    return packer
+    return require_tool("packer", hint="apt-get install -y packer gives 1.6.6")
 
 
 @pytest.fixture(scope="module")

@@ -291,7 +291,7 @@ ERRORS: list[tuple[str, tuple[Any, ...], str]] = [
     ("formatdate", ("YYY", "2020-01-01T00:00:00Z"), "invalid date format verb"),
     ("formatdate", ("QQ", "2020-01-01T00:00:00Z"), "invalid date format verb"),
     ("formatdate", ("'open", "2020-01-01T00:00:00Z"), "unterminated literal"),
-    ("timeadd", ("2020-01-01T00:00:00Z", "1d"), "invalid duration"),
+    ("timeadd", ("2020-01-01T00:00:00Z", "1d"), 'unknown unit "d" in duration "1d"'),
     ("timeadd", ("2020-01-01T00:00:00Z", "10"), "missing unit"),
     ("cidrhost", ("192.168.1.0/24", 256), "cannot accommodate a host numbered 256"),
     ("cidrhost", ("nonsense", 1), "invalid CIDR address"),

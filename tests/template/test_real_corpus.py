@@ -38,6 +38,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.tools import require_tool
+
 REAL = Path(__file__).with_name("real")
 ROOT = Path(__file__).resolve().parents[2]
 # `packer build` flags that validate (and inspect) do not take.
@@ -195,12 +197,7 @@ def test_real_invocation(inv: Invocation, tmp_path: Path) -> None:
 
 
 def _packer_or_skip() -> str:
-    packer = shutil.which("packer")
-    if packer is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("packer (Debian's 1.6.6) is required for the differential under CI")
-        pytest.skip("packer not installed")
-    return packer
+    return require_tool("packer", hint="apt-get install -y packer gives 1.6.6")
 
 
 @pytest.mark.parametrize("inv", INVOCATIONS, ids=[i.name for i in INVOCATIONS])

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests import tools
 from tests.templates._paths import HOOK, SCRIPTS
+from tests.tools import require_tool
 
 ALL_SCRIPTS = [*sorted(SCRIPTS.glob("*.sh")), HOOK]
 BASE_ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C.UTF-8"}
@@ -38,9 +40,9 @@ def test_posix_sh_and_executable(script: Path) -> None:
     assert script.read_text().startswith("#!/bin/sh\n")
     assert script.stat().st_mode & 0o111
     # dash is the strictest common /bin/sh: the script must at least parse with it
-    if shutil.which("dash"):
-        r = subprocess.run(["dash", "-n", str(script)], capture_output=True, text=True)
-        assert r.returncode == 0, r.stderr
+    dash = require_tool("dash", hint="apt-get install dash")
+    r = subprocess.run([dash, "-n", str(script)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
 
 
 def test_shellcheck_really_checks(tmp_path: Path) -> None:
@@ -190,18 +192,26 @@ def test_sshd_script_puts_root_login_and_usedns_first(tmp_path: Path, policy: st
     assert active[:3] == [f"PermitRootLogin {policy}", "UseDNS no", "Include /etc/ssh/sshd_config.d/*.conf"]
     assert "PermitRootLogin no" not in active and "UseDNS yes" not in active
     assert "Match User anoncvs" in active
-    if Path("/usr/sbin/sshd").exists():
-        # what sshd itself will use (first value wins)
-        t = subprocess.run(["/usr/sbin/sshd", "-T", "-f", str(conf)], capture_output=True, text=True)
-        if t.returncode == 0:
-            effective = dict(line.split(" ", 1) for line in t.stdout.splitlines() if " " in line)
-            assert effective["permitrootlogin"] == ("without-password" if policy != "yes" else "yes")
-            assert effective["usedns"] == "no"
+    # what sshd itself will use (first value wins); a host key of our own, so that
+    # `sshd -T` does not depend on the machine's keys
+    sshd = _sshd()
+    key = tmp_path / "host_key"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    t = subprocess.run([sshd, "-T", "-f", str(conf), "-h", str(key)], capture_output=True, text=True)
+    assert t.returncode == 0, t.stderr
+    effective = dict(line.split(" ", 1) for line in t.stdout.splitlines() if " " in line)
+    assert effective["permitrootlogin"] == ("without-password" if policy != "yes" else "yes")
+    assert effective["usedns"] == "no"
+
+
+def _sshd() -> str:
+    if not Path("/usr/sbin/sshd").exists():
+        tools.missing("sshd is not installed (apt-get install openssh-server)")
+    return "/usr/sbin/sshd"
 
 
 def test_sshd_script_fails_on_an_invalid_config(tmp_path: Path) -> None:
-    if not Path("/usr/sbin/sshd").exists():
-        pytest.skip("sshd not installed")
+    _sshd()
     conf = tmp_path / "sshd_config"
     conf.write_text("NoSuchSshdOption 1\n")
     r = subprocess.run(["sh", str(SCRIPTS / "sshd.sh")],

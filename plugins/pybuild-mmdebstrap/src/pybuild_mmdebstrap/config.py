@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from builder import units
 from builder.config import BaseConfig, Duration, opt
 
 # Where an empty ``mirror`` is taken from: this machine's own apt sources (deb822, then one-line).
@@ -26,8 +27,6 @@ DEFAULT_PACKAGES = [
 ]
 DEFAULT_DATASOURCES = ["NoCloud", "ConfigDrive", "OpenStack", "None"]
 
-_SIZE_RE = re.compile(r"^(\d+)([KMGT]?)(i?B)?$", re.IGNORECASE)
-_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
 _PKG_RE = re.compile(r"^[a-z0-9][a-z0-9+.\-]*(:[a-z0-9\-]+)?([=/][A-Za-z0-9.+~:\-]+)?$")
 _HOSTNAME_RE = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9\-]{0,61}[A-Za-z0-9])?$")
 _DATASOURCE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
@@ -36,11 +35,9 @@ PARTITION_OFFSET = 1 << 20  # the one partition starts at 1 MiB (sector 2048)
 
 
 def parse_size(text: str) -> int:
-    """``"2G"`` → bytes (binary units, like qemu-img and truncate). Raises ValueError."""
-    m = _SIZE_RE.match(text.strip())
-    if not m:
-        raise ValueError(f'invalid size "{text}" (examples: "2G", "2048M", "4GiB")')
-    return int(m.group(1)) * _UNITS[m.group(2).upper()]
+    """``"2G"`` → bytes; a bare number is MiB, as in the qemu builder's ``disk_size``
+    (pybuild's one size parser, :func:`builder.units.parse_size`). Raises ValueError."""
+    return units.parse_size(text, default_unit="M")
 
 
 def default_mirror(sources: tuple[Path, ...] = APT_SOURCES) -> str:
