@@ -19,7 +19,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -233,6 +233,7 @@ def prepare(template: Template, plans: list[PlannedBuild]) -> list[PreparedBuild
 class RunOptions:
     force: bool = False
     on_error: str = "cleanup"
+    ask: Callable[[str, str], str] | None = None  # -on-error=ask's question
     parallel_builds: int = 0
     debug: bool = False
     except_: list[str] = field(default_factory=list)  # also skips post-processors by name
@@ -310,6 +311,7 @@ class Runner:
             debug=self.options.debug,
             source_name_full=pb.plan.source_name,
             on_error=self.options.on_error,
+            ask=self.options.ask,
             provision=lambda pctx: self.provision(pb, pctx),
             hooks=hooks,
             save_evidence=save_evidence,
@@ -338,7 +340,7 @@ class Runner:
             except PybuildError as he:
                 bui.error(f"on_error hook failed: {he}")
             bui.error(f"Build '{name}' errored after {_fmt_dur(dur)}: {msg}")
-            if isinstance(err, Cancelled) and artifact is not None and self.options.on_error != "abort":
+            if isinstance(err, Cancelled) and artifact is not None and not ctx.keeps_output:
                 # interrupted while post-processing: the run delivered nothing, and a kept
                 # output directory would make the next (nightly) run fail
                 artifact.destroy()
@@ -389,7 +391,9 @@ class Runner:
             try:
                 self._run_provisioner(pb, spec, pctx, src_ctx)
             except (PybuildError, KeyboardInterrupt) as e:
-                if pb.error_cleanup is not None and not isinstance(e, (Cancelled, KeyboardInterrupt)):
+                # Packer: -on-error=abort leaves everything as it is, the cleanup provisioner too
+                if (pb.error_cleanup is not None and not isinstance(e, (Cancelled, KeyboardInterrupt))
+                        and self.options.on_error != "abort"):
                     pctx.ui.say("Provisioning step had errors: running the cleanup provisioner, if present...")
                     try:
                         self._run_provisioner(pb, pb.error_cleanup, pctx, src_ctx)

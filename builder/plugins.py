@@ -180,12 +180,19 @@ class BuildContext(ComponentContext):
 
     source_name_full: str = ""  # "qemu.debian"
     on_error: str = "cleanup"  # cleanup | abort | ask | run-cleanup-provisioner
+    # -on-error=ask: (step, error) -> "cleanup" | "abort" | "retry"
+    ask: Callable[[str, str], str] | None = None
     provision: Callable[[ProvisionContext], None] | None = None
     hooks: Hooks | None = None
     output_dir_default: str = ""
     # copy a file (serial log, screenshot, provisioner output) into the build's
     # failure-evidence staging area; kept only if the build fails
     save_evidence: Callable[[Path], None] | None = None
+
+    @property
+    def keeps_output(self) -> bool:
+        """-on-error=abort and run-cleanup-provisioner leave a failed build's output for inspection."""
+        return self.on_error in ("abort", "run-cleanup-provisioner")
 
     def evidence(self, path: Path) -> None:
         if self.save_evidence is not None and path.exists():
