@@ -30,6 +30,7 @@ from builder import secrets
 from builder.cancel import TOKEN
 from builder.config import BaseConfig, parse_config, parse_duration
 from builder.errors import BuildError, Cancelled, ConfigError, Diagnostic, PybuildError, TemplateError
+from builder.gotemplate import render_options
 from builder.hooks import BuildHooks
 from builder.leftovers import write_pid
 from builder.plugins import (
@@ -151,21 +152,54 @@ def instantiate(
     attr_locations: Mapping[str, Any],
     ignore: tuple[str, ...] = (),
     label: str = "",
+    go: Mapping[str, Any] | None = None,
 ) -> Component[Any]:
+    """The component ``type_name`` made from its evaluated block ``raw``.
+
+    With ``go`` (see :func:`go_context`) the Go templates (``{{ }}``) of every string
+    option are rendered first, except the component's ``late_templates``, as Packer
+    does when it prepares a component.
+    """
     cls = REGISTRY.get(kind, type_name, where)
     cfg_cls: type[BaseConfig] = cls.Config
-    cfg = parse_config(
-        cfg_cls,
-        raw,
-        component=label or f'{kind} "{type_name}"',
-        block=where,
-        attr_locations=attr_locations,
-        ignore=ignore,
-    )
+    component = label or f'{kind} "{type_name}"'
+    go_diags: list[Diagnostic] = []
+    if go is not None:
+        raw, problems = render_options(raw, skip=cls.late_templates + ignore, **go)
+        go_diags = [Diagnostic(f'Invalid Go template in "{key}" of {component}', msg, attr_locations.get(key, where))
+                    for key, msg in problems.items()]
+    try:
+        cfg = parse_config(
+            cfg_cls,
+            raw,
+            component=component,
+            block=where,
+            attr_locations=attr_locations,
+            ignore=ignore,
+        )
+    except ConfigError as e:
+        raise ConfigError(go_diags + e.diagnostics) from None
+    if go_diags:
+        raise ConfigError(go_diags)
     for opt in cfg_cls.options():
         if opt.sensitive:
             secrets.add(getattr(cfg, opt.name, None))
     return cls(cfg)
+
+
+def go_context(template: Template, p: PlannedBuild, build_vars: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """What Go templates in component options see when the component is prepared: the
+    ``build`` values (placeholders until the machine runs) and ``.Name`` (the build's
+    name) as data, the template's variables for ``{{ user }}``, the build name and type."""
+    data: dict[str, Any] = dict(_source_ctx(p, build_vars)["build"])
+    data["Name"] = p.source.name
+    return {
+        "data": data,
+        "user_vars": template.variable_values(),
+        "build_name": p.source.name,
+        "build_type": p.source.type,
+        "template_dir": template.root,
+    }
 
 
 def _apply_override(raw: dict[str, Any], spec: ComponentSpec, source_name: str) -> dict[str, Any]:
@@ -182,12 +216,13 @@ def prepare(template: Template, plans: list[PlannedBuild]) -> list[PreparedBuild
     prepared: list[PreparedBuild] = []
     for p in plans:
         ctx = _source_ctx(p)
+        go = go_context(template, p)
         builder_obj: Builder[Any] | None = None
         try:
             raw = _evaluate(p.source, ctx)
             builder_obj = instantiate(  # type: ignore[assignment]
                 "builder", p.source.type, raw, where=p.source.location,
-                attr_locations=p.source.attr_locations, label=f'source "{p.source.full_name}"',
+                attr_locations=p.source.attr_locations, label=f'source "{p.source.full_name}"', go=go,
             )
         except TemplateError as e:
             diags.extend(e.diagnostics)
@@ -199,7 +234,7 @@ def prepare(template: Template, plans: list[PlannedBuild]) -> list[PreparedBuild
             try:
                 raw = _apply_override(_evaluate(spec, ctx), spec, p.source_name)
                 instantiate("provisioner", spec.type, raw, where=spec.location,
-                            attr_locations=spec.attr_locations, ignore=PROVISIONER_COMMON)
+                            attr_locations=spec.attr_locations, ignore=PROVISIONER_COMMON, go=go)
                 for attr in ("pause_before", "timeout"):
                     val = getattr(spec, attr)
                     if val:
@@ -215,7 +250,7 @@ def prepare(template: Template, plans: list[PlannedBuild]) -> list[PreparedBuild
                 try:
                     raw = _evaluate(spec, ctx)
                     instantiate("post-processor", spec.type, raw, where=spec.location,
-                                attr_locations=spec.attr_locations, ignore=POST_PROCESSOR_COMMON)
+                                attr_locations=spec.attr_locations, ignore=POST_PROCESSOR_COMMON, go=go)
                 except TemplateError as e:
                     diags.extend(e.diagnostics)
             chains.append(keep)
@@ -405,8 +440,10 @@ class Runner:
         self, pb: PreparedBuild, spec: ComponentSpec, pctx: ProvisionContext, src_ctx: Mapping[str, Any]
     ) -> None:
         raw = _apply_override(spec.evaluate(src_ctx), spec, pb.plan.source_name)
+        build_vars = {**pctx.build_vars, "PackerRunUUID": self.run_uuid}
         comp = instantiate("provisioner", spec.type, raw, where=spec.location,
-                           attr_locations=spec.attr_locations, ignore=PROVISIONER_COMMON)
+                           attr_locations=spec.attr_locations, ignore=PROVISIONER_COMMON,
+                           go=go_context(self.template, pb.plan, build_vars))
         assert isinstance(comp, Provisioner)
         label = spec.name or spec.type
         if spec.pause_before:
@@ -457,7 +494,8 @@ class Runner:
                     break
                 raw = spec.evaluate(src_ctx)
                 comp = instantiate("post-processor", spec.type, raw, where=spec.location,
-                                   attr_locations=spec.attr_locations, ignore=POST_PROCESSOR_COMMON)
+                                   attr_locations=spec.attr_locations, ignore=POST_PROCESSOR_COMMON,
+                                   go=go_context(self.template, pb.plan, {"PackerRunUUID": self.run_uuid}))
                 assert isinstance(comp, PostProcessor)
                 ctx.ui.say(f"Running post-processor: {label}")
                 t0 = time.monotonic()

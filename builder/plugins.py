@@ -227,6 +227,9 @@ class Component(Generic[C]):
     type_name: str = ""
     # keys the template engine passes that the component does not declare itself
     common_keys: ClassVar[tuple[str, ...]] = ()
+    # options whose Go templates ({{ }}) the component renders itself, later, with its
+    # runtime data; every other string option is rendered when the component is prepared
+    late_templates: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, config: C):
         self.config: C = config

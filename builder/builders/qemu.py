@@ -62,6 +62,8 @@ def steps() -> list[Step[QemuState]]:
 
 class QemuBuilder(Builder[QemuConfig]):
     Config = QemuConfig
+    # rendered with the run's data (HTTPIP, HTTPPort, OutputDir...), or served as files
+    late_templates = ("boot_command", "boot_steps", "qemuargs", "http_content", "cd_content", "floppy_content")
     builder_id = BUILDER_ID
 
     def run(self, ctx: BuildContext) -> Artifact | None:

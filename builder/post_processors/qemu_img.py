@@ -47,6 +47,7 @@ class QemuImgConvertConfig(BaseConfig):
 
 class QemuImgConvert(PostProcessor[QemuImgConvertConfig]):
     Config = QemuImgConvertConfig
+    late_templates = ("output",)  # .Format, .DiskName
 
     def prepare(self, ctx: ComponentContext) -> list[str]:
         return ["qemu-img not found: install qemu-utils"] if runmod.which("qemu-img") is None else []

@@ -111,6 +111,7 @@ class ShellConfig(BaseConfig):
 
 class ShellProvisioner(Provisioner[ShellConfig]):
     Config = ShellConfig
+    late_templates = ("execute_command",)  # .Path, .Vars, .EnvVarFile
 
     def provision(self, ctx: ProvisionContext) -> None:
         c = self.config
