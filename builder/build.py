@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import logging
 import os
@@ -27,7 +28,7 @@ from types import ModuleType
 from typing import Any
 
 from builder import secrets
-from builder.cancel import TOKEN
+from builder.cancel import TOKEN, CancelToken
 from builder.config import BaseConfig, parse_config, parse_duration
 from builder.errors import BuildError, Cancelled, ConfigError, Diagnostic, PybuildError, TemplateError
 from builder.gotemplate import render_options
@@ -457,7 +458,7 @@ class Runner:
             pctx.ui.event("provisioner_start", provisioner=label, attempt=attempt)
             t0 = time.monotonic()
             try:
-                _call_with_timeout(lambda: comp.provision(pctx), timeout, label)
+                _call_with_timeout(lambda token: _provision_attempt(comp, pctx, token), timeout, label)
                 pctx.ui.event("provisioner_end", provisioner=label, ok=True, duration=round(time.monotonic() - t0, 3))
                 return
             except (Cancelled, KeyboardInterrupt):
@@ -531,15 +532,36 @@ class _BuildFilter(logging.Filter):
         return record.threadName == f"build:{self.build}" or self.build in record.getMessage()
 
 
-def _call_with_timeout(fn: Any, timeout: float, label: str) -> None:
+# how long a timed-out provisioner attempt gets to stop (its remote command is closed, its
+# local processes are killed) before the error is reported and a retry may start
+ATTEMPT_STOP_GRACE = 30.0
+
+
+def _provision_attempt(comp: Provisioner[Any], pctx: ProvisionContext, token: CancelToken) -> None:
+    """One provisioner attempt whose waits, local processes and remote commands follow ``token``."""
+    comm = pctx.communicator
+    own = getattr(comm, "cancel", None)
+    if isinstance(own, CancelToken) and token is not TOKEN:
+        comm.cancel = token  # type: ignore[union-attr]  # the SSH communicator closes the command's channel
+    try:
+        comp.provision(dataclasses.replace(pctx, cancel=token))
+    finally:
+        if isinstance(own, CancelToken):
+            comm.cancel = own  # type: ignore[union-attr]
+
+
+def _call_with_timeout(fn: Callable[[CancelToken], None], timeout: float, label: str) -> None:
+    """Run ``fn(token)``; after ``timeout`` seconds cancel its token, wait for it to stop
+    (at most ATTEMPT_STOP_GRACE), then raise: a retry never overlaps the attempt it replaces."""
     if timeout <= 0:
-        fn()
+        fn(TOKEN)
         return
+    token = TOKEN.child()
     box: dict[str, BaseException] = {}
 
     def target() -> None:
         try:
-            fn()
+            fn(token)
         except BaseException as e:
             box["e"] = e
 
@@ -547,6 +569,10 @@ def _call_with_timeout(fn: Any, timeout: float, label: str) -> None:
     t.start()
     t.join(timeout)
     if t.is_alive():
+        token.cancel("timeout")
+        t.join(ATTEMPT_STOP_GRACE)
+        if t.is_alive():
+            log.warning("provisioner %s did not stop within %gs of its timeout", label, ATTEMPT_STOP_GRACE)
         raise BuildError(f"provisioner {label} timed out after {timeout:g}s")
     if "e" in box:
         raise box["e"]

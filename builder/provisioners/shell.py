@@ -95,6 +95,8 @@ class ShellConfig(BaseConfig):
 
     def __post_init__(self) -> None:
         self._default_file = random_script_name()
+        if not self.start_retry_timeout:  # Packer: 0 is "not set", the default is 5m
+            self.start_retry_timeout = Duration(300)
 
     @property
     def effective_env_var_format(self) -> str:
