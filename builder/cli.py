@@ -14,6 +14,7 @@ import argparse
 import difflib
 import os
 import sys
+import threading
 import traceback
 from collections.abc import Mapping
 from pathlib import Path
@@ -372,8 +373,16 @@ def want_color(flag: str, env: Mapping[str, str], tty: bool) -> bool:
     return tty
 
 
+_ASK_LOCK = threading.Lock()  # parallel builds ask one at a time
+
+
 def ask_on_error(step: str, error: str) -> str:
     """``-on-error=ask``: Packer's question after a failed step; "cleanup", "abort" or "retry"."""
+    with _ASK_LOCK:
+        return _ask(step, error)
+
+
+def _ask(step: str, error: str) -> str:
     print(f"Step {step!r} failed: {secrets.mask(error)}", file=sys.stderr)
     while True:
         print("[c] Clean up and exit, [a] abort without cleanup, or [r] retry step "

@@ -189,6 +189,21 @@ class BuildContext(ComponentContext):
     # failure-evidence staging area; kept only if the build fails
     save_evidence: Callable[[Path], None] | None = None
 
+    def step_question(self) -> Callable[[str, str], str] | None:
+        """For :func:`builder.steps.run_steps`: -on-error=ask's question after a failed step;
+        answering "abort" makes this build keep its output, as -on-error=abort does."""
+        question = self.ask
+        if self.on_error != "ask" or question is None:
+            return None
+
+        def ask(step: str, error: str) -> str:
+            answer = question(step, error)
+            if answer == "abort":
+                self.on_error = "abort"
+            return answer
+
+        return ask
+
     @property
     def keeps_output(self) -> bool:
         """-on-error=abort and run-cleanup-provisioner leave a failed build's output for inspection."""

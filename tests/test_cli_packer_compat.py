@@ -216,3 +216,37 @@ def test_error_cleanup_provisioner_follows_on_error(tmp_path: Path, monkeypatch:
     tpl = _write(tmp_path, textwrap.dedent(ERROR_CLEANUP % marker))
     assert cli.main(["build", f"-on-error={mode}", tpl]) == 1
     assert marker.exists() is runs_cleanup
+
+
+ASK = """
+source "null" "n" {}
+build {
+  sources = ["source.null.n"]
+  provisioner "shell-local" {
+    inline = ["if [ -f %(flag)s ]; then echo second-try-ok; exit 0; fi", "touch %(flag)s", "exit 7"]
+  }
+}
+"""
+
+
+@pytest.mark.parametrize(("answer", "rc"), [("r", 0), ("c", 1)])
+def test_on_error_ask_on_a_terminal(tmp_path: Path, answer: str, rc: int) -> None:
+    """A real pseudo-terminal as stdin: pybuild asks, and "r" runs the failed step again."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    tpl = _write(tmp_path, ASK % {"flag": tmp_path / "tried"})
+    master, slave = pty.openpty()
+    try:
+        os.write(master, f"{answer}\n".encode())  # typed ahead; read when pybuild asks
+        env = {**os.environ, "PYBUILD_LOG_DIR": str(tmp_path / "logs"), "PYBUILD_FAILURE_DIR": str(tmp_path / "f")}
+        proc = subprocess.run([sys.executable, "-m", "builder.cli", "build", "-on-error=ask", tpl], stdin=slave,
+                              capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
+    finally:
+        os.close(master)
+        os.close(slave)
+    assert "[c] Clean up and exit, [a] abort without cleanup, or [r] retry step" in proc.stderr
+    assert proc.returncode == rc, proc.stdout + proc.stderr
+    assert ("second-try-ok" in proc.stdout) is (answer == "r")

@@ -95,7 +95,7 @@ class QemuBuilder(Builder[QemuConfig]):
 
         try:
             run_steps(steps(), state, on_event=ctx.ui.event, pause=_pauser(ctx), on_failure=failed,
-                      ask=_asker(ctx))
+                      ask=ctx.step_question())
         finally:
             shutil.rmtree(run_dir, ignore_errors=True)
         return _artifact(state)
@@ -113,21 +113,6 @@ def _pauser(ctx: BuildContext):  # type: ignore[no-untyped-def]
             pass
 
     return pause
-
-
-def _asker(ctx: BuildContext):  # type: ignore[no-untyped-def]
-    """-on-error=ask: Packer's question; answering "abort" keeps the build's output."""
-    question = ctx.ask
-    if ctx.on_error != "ask" or question is None:
-        return None
-
-    def ask(step: str, error: str) -> str:
-        answer = question(step, error)
-        if answer == "abort":
-            ctx.on_error = "abort"
-        return answer
-
-    return ask
 
 
 def _artifact(state: QemuState) -> Artifact:
