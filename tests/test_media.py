@@ -545,5 +545,11 @@ def test_iso_skip_cache_qemu_reads_the_url(http: tuple[str, Behaviour], ui: Buil
     info = run.run(["qemu-img", "info", "--output=json", url])
     assert json.loads(info.stdout)["virtual-size"] == -(-len(DATA) // 512) * 512  # whole sectors
     assert any(r[0] == "GET" and r[2] for r in b.requests)
+    # and the system emulator opens it as pybuild's argv gives it (a CD-ROM drive)
+    qmp = '{"execute": "qmp_capabilities"}\n{"execute": "quit"}\n'
+    started = run.run(["qemu-system-x86_64", "-machine", "none", "-nodefaults", "-display", "none",
+                       "-drive", f"file={url},media=cdrom,if=none,id=cd0", "-qmp", "stdio"],
+                      input=qmp.encode(), check=False, timeout=60)
+    assert started.returncode == 0, started.stderr
     with pytest.raises(MediaError, match="no URL can be read by QEMU directly"):
         remote_iso([f"{base}/nope.iso"], SimpleNamespace(ui=ui))  # type: ignore[arg-type]
