@@ -27,12 +27,13 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from builder import secrets
+from builder import hostcheck, secrets
 from builder.cancel import TOKEN, CancelToken
 from builder.config import BaseConfig, parse_config, parse_duration
 from builder.errors import BuildError, Cancelled, ConfigError, Diagnostic, PybuildError, TemplateError
 from builder.gotemplate import render_options
 from builder.hooks import BuildHooks
+from builder.hostcheck import Requirement
 from builder.leftovers import write_pid
 from builder.plugins import (
     REGISTRY,
@@ -95,6 +96,21 @@ class PreparedBuild:
     provisioners: list[ComponentSpec]
     error_cleanup: ComponentSpec | None
     chains: list[list[ComponentSpec]]
+    # what the components need on the host (builder.hostcheck): (who, requirement) for the
+    # builder and provisioners; per post-processor chain, each spec with its requirements
+    requirements: list[tuple[str, Requirement]] = field(default_factory=list)
+    chain_requirements: list[list[tuple[ComponentSpec, list[Requirement]]]] = field(default_factory=list)
+
+    def host_needs(self, except_: list[str] | None = None) -> list[tuple[str, Requirement]]:
+        """(who, requirement) pairs of this build; a post-processor skipped by ``-except``
+        (and the rest of its chain, as the Runner does) needs nothing."""
+        needs = list(self.requirements)
+        for chain in self.chain_requirements:
+            for spec, reqs in chain:
+                if except_ and (spec.name in except_ or spec.type in except_):
+                    break
+                needs += [(f"{spec.name or spec.type} ({self.plan.name})", r) for r in reqs]
+        return needs
 
 
 @dataclass
@@ -219,12 +235,16 @@ def prepare(template: Template, plans: list[PlannedBuild]) -> list[PreparedBuild
         ctx = _source_ctx(p)
         go = go_context(template, p)
         builder_obj: Builder[Any] | None = None
+        needs: list[tuple[str, Requirement]] = []
+        chain_needs: list[list[tuple[ComponentSpec, list[Requirement]]]] = []
         try:
             raw = _evaluate(p.source, ctx)
             builder_obj = instantiate(  # type: ignore[assignment]
                 "builder", p.source.type, raw, where=p.source.location,
                 attr_locations=p.source.attr_locations, label=f'source "{p.source.full_name}"', go=go,
             )
+            if builder_obj is not None:
+                needs += [(p.name, r) for r in _host_requirements(builder_obj)]
         except TemplateError as e:
             diags.extend(e.diagnostics)
         provs = [s for s in p.build.provisioners if s.applies_to(p.source_name)]
@@ -234,8 +254,9 @@ def prepare(template: Template, plans: list[PlannedBuild]) -> list[PreparedBuild
         for spec in specs:
             try:
                 raw = _apply_override(_evaluate(spec, ctx), spec, p.source_name)
-                instantiate("provisioner", spec.type, raw, where=spec.location,
-                            attr_locations=spec.attr_locations, ignore=PROVISIONER_COMMON, go=go)
+                prov = instantiate("provisioner", spec.type, raw, where=spec.location,
+                                   attr_locations=spec.attr_locations, ignore=PROVISIONER_COMMON, go=go)
+                needs += [(f"{spec.name or spec.type} ({p.name})", r) for r in _host_requirements(prov)]
                 for attr in ("pause_before", "timeout"):
                     val = getattr(spec, attr)
                     if val:
@@ -247,19 +268,32 @@ def prepare(template: Template, plans: list[PlannedBuild]) -> list[PreparedBuild
         chains = []
         for chain in p.build.post_processor_chains:
             keep = [s for s in chain if s.applies_to(p.source_name)]
+            chain_needs.append([])
             for spec in keep:
                 try:
                     raw = _evaluate(spec, ctx)
-                    instantiate("post-processor", spec.type, raw, where=spec.location,
-                                attr_locations=spec.attr_locations, ignore=POST_PROCESSOR_COMMON, go=go)
+                    pp = instantiate("post-processor", spec.type, raw, where=spec.location,
+                                     attr_locations=spec.attr_locations, ignore=POST_PROCESSOR_COMMON, go=go)
+                    chain_needs[-1].append((spec, _host_requirements(pp)))
                 except TemplateError as e:
                     diags.extend(e.diagnostics)
             chains.append(keep)
         if builder_obj is not None:
-            prepared.append(PreparedBuild(p, builder_obj, provs, p.build.error_cleanup, chains))
+            prepared.append(PreparedBuild(p, builder_obj, provs, p.build.error_cleanup, chains, needs, chain_needs))
     if diags:
         raise TemplateError(diags)
     return prepared
+
+
+def _host_requirements(comp: Component[Any]) -> list[Requirement]:
+    return list(type(comp).host_requirements(comp.config))
+
+
+def check_host(builds: list[PreparedBuild], except_: list[str] | None = None) -> None:
+    """Stop before any download or VM when the host lacks what the builds need: one
+    HostError with a line per problem (and its apt-get/dnf fix); warnings are printed.
+    ``PYBUILD_HOSTCHECK=0`` skips the check."""
+    hostcheck.require(n for pb in builds for n in pb.host_needs(except_))
 
 
 # --------------------------------------------------------------------------- running
@@ -626,6 +660,7 @@ __all__ = [
     "PreparedBuild",
     "RunOptions",
     "Runner",
+    "check_host",
     "junit_xml",
     "plan",
     "prepare",

@@ -1,7 +1,7 @@
 """pybuild's command line: Packer's commands and flags.
 
     pybuild TEMPLATE                    build (the design card's usage)
-    pybuild build|validate|inspect|console|fmt|init|version|plugins|render-http ...
+    pybuild build|validate|inspect|console|fmt|init|version|plugins|render-http|verify|doctor ...
 
 Exit codes: 0 success; 1 a build failed; 2 template or usage error; 3 ``fmt -check``
 found changes; 130 interrupted. Errors are rendered once here; tracebacks only with
@@ -22,7 +22,8 @@ from pathlib import Path
 from builder import PACKER_COMPAT_VERSION, __version__, secrets
 from builder.errors import PybuildError, TemplateError, UsageError
 
-COMMANDS = ("build", "validate", "inspect", "console", "fmt", "init", "version", "plugins", "render-http", "verify")
+COMMANDS = ("build", "validate", "inspect", "console", "fmt", "init", "version", "plugins", "render-http", "verify",
+            "doctor")
 
 # boolean flags per command: Go's flag package also accepts ``-force=true``/``-force=false``
 BOOL_FLAGS = {
@@ -112,6 +113,11 @@ def parser() -> argparse.ArgumentParser:
     vf.add_argument("--report", metavar="FILE.json", help="write the report as JSON")
     vf.add_argument("--evidence-dir", default="", help="where to keep serial log + screenshot on failure")
     vf.add_argument("--timeout", type=float, default=900.0, help="seconds to wait for SSH")
+
+    d = sub.add_parser("doctor", help="check this host for what a template (or pybuild) needs")
+    _var_flags(d)
+    _filter_flags(d)
+    d.add_argument("template", nargs="?", help="without one: everything pybuild can use")
     return top
 
 
@@ -134,6 +140,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
         expand_expect(expect)
     except PybuildError as e:
         raise UsageError(str(e)) from None
+    from builder import hostcheck
+    from builder.post_processors.verify import VerifyPostProcessor
+
+    hostcheck.require(("verify", r) for r in VerifyPostProcessor.host_requirements(None))
     install_signal_handlers()
     opts = VerifyOptions(disk_size=_size(args.disk_size), datasource=args.datasource, user=args.user,
                          expect=expect, boot_timeout=args.timeout,
@@ -171,15 +181,16 @@ def _load(args: argparse.Namespace, syntax_only: bool = False):  # type: ignore[
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from builder.build import plan, prepare
+    from builder.build import check_host, plan, prepare
 
     tpl = _load(args, syntax_only=args.syntax_only)
     if args.syntax_only:
         print("Syntax-only check passed. Everything looks okay.")
         return 0
     plans = plan(tpl, _globs(args.only), _globs(args.except_))
-    prepare(tpl, plans)
+    prepared = prepare(tpl, plans)
     _check_boot_commands(tpl, plans)
+    check_host(prepared, _globs(args.except_))
     print("The configuration is valid.")
     return 0
 
@@ -299,7 +310,7 @@ def cmd_render_http(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from builder.build import Runner, RunOptions, junit_xml, plan, prepare, summary_table
+    from builder.build import Runner, RunOptions, check_host, junit_xml, plan, prepare, summary_table
     from builder.cancel import install_signal_handlers
     from builder.hooks import find_hooks_file, load_hooks_module
     from builder.ui import UI, EventSink, UIOptions, setup_logging
@@ -314,6 +325,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     if not plans:
         raise UsageError("no builds to run (check -only/-except)")
     prepared = prepare(tpl, plans)
+    check_host(prepared, _globs(args.except_))  # before any download or VM
     hooks_file = find_hooks_file(Path(tpl.root), args.hooks)
     hooks_mod = load_hooks_module(hooks_file) if hooks_file else None
     events = EventSink(Path(args.log_json) if args.log_json else None)
@@ -415,6 +427,44 @@ def go_bool_flags(argv: list[str]) -> list[str]:
     return out
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """The host report: every check with ok/missing/warning; exit 1 when something is missing."""
+    from builder import hostcheck
+    from builder.build import plan, prepare
+
+    needs: list[tuple[str, hostcheck.Requirement]] = []
+    broken: list[hostcheck.Finding] = []
+    if args.template:
+        tpl = _load(args)
+        except_ = _globs(args.except_)
+        for pb in prepare(tpl, plan(tpl, _globs(args.only), except_)):
+            needs += pb.host_needs(except_)
+        what = f"what {args.template} needs"
+    else:
+        from builder.plugins import REGISTRY
+
+        for info in REGISTRY.infos():
+            try:
+                cls = REGISTRY.get(info.kind, info.type)
+            except PybuildError as e:
+                broken.append(hostcheck.Finding(hostcheck.WARNING, f"{info.kind} {info.type}",
+                                                f"cannot be loaded: {str(e).splitlines()[0]}"))
+                continue
+            needs += [(info.type, r) for r in cls.host_requirements(None)]
+        what = "everything pybuild can use"
+    report = hostcheck.check(needs, versions=True)
+    report.findings += broken
+    print(f"Host check: {what}")
+    print(report.table())
+    print()
+    if report.ok:
+        warn = f" ({len(report.warnings)} warning(s))" if report.warnings else ""
+        print(f"Everything needed is present{warn}.")
+        return 0
+    print(f"{len(report.problems)} missing. Install all at once: {report.fix_all() or '(see the lines above)'}")
+    return 1
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv or os.environ.get("PYBUILD_DEBUG") == "1"
@@ -437,6 +487,7 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {
         "build": cmd_build, "validate": cmd_validate, "inspect": cmd_inspect, "console": cmd_console,
         "fmt": cmd_fmt, "init": cmd_init, "plugins": cmd_plugins, "render-http": cmd_render_http, "verify": cmd_verify,
+        "doctor": cmd_doctor,
     }
     try:
         return handlers[args.command](args)

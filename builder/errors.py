@@ -7,6 +7,7 @@
     ├── BuildError               a build step failed; carries the step name
     ├── CommandError             an external tool failed (argv, exit code, stderr tail)
     ├── CommunicatorError        SSH connect / command transport failed
+    ├── HostError                the host lacks tools/files the builds need (exit 2)
     └── Cancelled                SIGINT/SIGTERM/SIGHUP (exit 130)
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import shlex
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,25 @@ class CommandError(PybuildError):
 
 class CommunicatorError(PybuildError):
     pass
+
+
+class HostError(PybuildError):
+    """The build host lacks what the selected builds need; one line per problem, each with
+    the command that fixes it. ``report`` is a :class:`builder.hostcheck.Report`."""
+
+    exit_code = 2
+
+    def __init__(self, report: Any):
+        self.report = report
+        super().__init__(f"{len(report.problems)} host requirement(s) missing")
+
+    def render(self) -> str:
+        lines = ["Error: this host lacks what the build needs (nothing was started):"]
+        lines += [f"  {f.line()}" for f in self.report.problems]
+        fix_all = self.report.fix_all()
+        if fix_all and len(self.report.problems) > 1:
+            lines.append(f"  all at once: {fix_all}")
+        return "\n".join(lines)
 
 
 class Cancelled(PybuildError):

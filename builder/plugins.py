@@ -12,6 +12,8 @@ Plugin API (stable, typed):
 - :class:`Provisioner` — ``provision(ctx: ProvisionContext) -> None``
 - :class:`PostProcessor` — ``post_process(ctx: PostProcessContext, artifact) -> PostProcessResult``
 - :class:`Artifact` — what a builder or post-processor produces
+- ``Component.host_requirements(config)`` — what the component needs on the build host
+  (tools, files, kernel, firmware...: :mod:`builder.hostcheck`), checked before a build
 - :func:`builder.run.run` — the subprocess helper; ``ctx.ui`` — the build's UI
 """
 
@@ -23,12 +25,15 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any, ClassVar, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
 from builder.cancel import TOKEN, CancelToken
 from builder.config import BaseConfig, did_you_mean
 from builder.errors import ConfigError, Diagnostic, Location
 from builder.ui import BuildUI
+
+if TYPE_CHECKING:
+    from builder.hostcheck import Requirement
 
 KINDS = ("builder", "provisioner", "post-processor")
 GROUPS = {
@@ -48,6 +53,8 @@ BUILTINS: dict[str, dict[str, str]] = {
         "file": "builder.provisioners.file:FileProvisioner",
         "shell-local": "builder.provisioners.shell_local:ShellLocalProvisioner",
         "breakpoint": "builder.provisioners.breakpoint:BreakpointProvisioner",
+        "ansible": "builder.provisioners.ansible.remote:AnsibleProvisioner",
+        "ansible-local": "builder.provisioners.ansible.local:AnsibleLocalProvisioner",
     },
     "post-processor": {
         "virt-sysprep": "builder.post_processors.virt_sysprep:VirtSysprep",
@@ -59,6 +66,7 @@ BUILTINS: dict[str, dict[str, str]] = {
         "shell-local": "builder.post_processors.shell_local:ShellLocalPostProcessor",
         "glance": "builder.post_processors.glance:GlanceUpload",
         "verify": "builder.post_processors.verify:VerifyPostProcessor",
+        "vagrant": "builder.post_processors.vagrant:Vagrant",
     },
 }
 
@@ -251,6 +259,13 @@ class Component(Generic[C]):
 
     def prepare(self, ctx: ComponentContext) -> list[str]:
         """Checks that need the run environment (files exist...). Return error messages."""
+        return []
+
+    @classmethod
+    def host_requirements(cls, config: C | None) -> list[Requirement]:
+        """What this component needs on the build host with ``config`` (tools, files, a
+        kernel for libguestfs...; see :mod:`builder.hostcheck`). ``None``: everything it
+        can need whatever the configuration (``pybuild doctor`` without a template)."""
         return []
 
 

@@ -12,13 +12,13 @@
 variable "distro" {
   type        = string
   default     = "almalinux"
-  description = "Used by the kickstart (http/el9/ks.cfg.j2) to pick the default mirrors."
+  description = "The distribution (rocky or almalinux), for the kickstart (http/el9/ks.cfg.j2)."
 }
 
 variable "mirror" {
   type        = string
   default     = ""
-  description = "Base URL of a local AlmaLinux 9 mirror (the directory holding 9/BaseOS, 9/AppStream); \"\" = the distribution's mirrorlist."
+  description = "Base URL of a local AlmaLinux 9 mirror (the directory holding 9/BaseOS, 9/AppStream); \"\" = the installer's own default repositories."
 }
 
 variable "repo_file_url" {
@@ -44,13 +44,13 @@ variable "image_name" {
 }
 
 variable "iso_url" {
-  type    = string
-  default = "https://repo.almalinux.org/almalinux/9/isos/x86_64/AlmaLinux-9-latest-x86_64-boot.iso"
+  type        = string
+  description = "the AlmaLinux 9 boot ISO (path or URL): from the distribution's download page or a local mirror. Required: no public download host is named here."
 }
 
 variable "iso_checksum" {
-  type    = string
-  default = "file:https://repo.almalinux.org/almalinux/9/isos/x86_64/CHECKSUM"
+  type        = string
+  description = "The ISO's checksum: \"sha256:HEX\", \"file:URL-or-path-of-a-SHA256SUMS-file\" or \"none\". Required."
 }
 
 variable "accelerator" {

@@ -16,8 +16,7 @@
 
 variable "mirror" {
   type        = string
-  default     = ""
-  description = "Base URL of a local CentOS mirror (the directory holding 7.9.2009/); \"\" = vault.centos.org."
+  description = "Base URL of a CentOS mirror (the directory holding 7.9.2009/, e.g. a vault mirror or your own). Required: CentOS 7 is end-of-life and its installer has no working default."
 }
 
 variable "repo_file_url" {
@@ -44,13 +43,13 @@ variable "image_name" {
 }
 
 variable "iso_url" {
-  type    = string
-  default = "https://vault.centos.org/7.9.2009/isos/x86_64/CentOS-7-x86_64-NetInstall-2009.iso"
+  type        = string
+  description = "the CentOS 7 NetInstall ISO (path or URL): from a CentOS 7 vault mirror or your own copy. Required: no public download host is named here."
 }
 
 variable "iso_checksum" {
-  type    = string
-  default = "file:https://vault.centos.org/7.9.2009/isos/x86_64/sha256sum.txt"
+  type        = string
+  description = "The ISO's checksum: \"sha256:HEX\", \"file:URL-or-path-of-a-SHA256SUMS-file\" or \"none\". Required."
 }
 
 variable "accelerator" {

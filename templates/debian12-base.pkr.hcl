@@ -13,7 +13,7 @@
 variable "mirror" {
   type        = string
   default     = ""
-  description = "Debian mirror URL; empty: this machine's apt mirror (debian.sources), else deb.debian.org."
+  description = "Debian mirror URL; empty: this machine's apt mirror (its apt sources), else mmdebstrap's default."
 }
 
 variable "disk_size" {

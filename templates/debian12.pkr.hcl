@@ -13,7 +13,7 @@
 variable "mirror" {
   type        = string
   default     = ""
-  description = "Debian mirror URL (e.g. http://mirror.example/debian); \"\" = deb.debian.org."
+  description = "Debian mirror URL (e.g. http://mirror.example/debian); \"\" = the installer's own default."
 }
 
 variable "root_password" {
@@ -35,13 +35,12 @@ variable "image_name" {
 
 variable "iso_url" {
   type        = string
-  default     = "https://cdimage.debian.org/cdimage/archive/12.12.0/amd64/iso-cd/debian-12.12.0-amd64-netinst.iso"
-  description = "Debian 12 netinst ISO (path or URL); any isolinux ISO of the Debian installer works."
+  description = "Debian 12 netinst ISO (path or URL); any isolinux ISO of the Debian installer works. Required: no public download host is named here."
 }
 
 variable "iso_checksum" {
-  type    = string
-  default = "file:https://cdimage.debian.org/cdimage/archive/12.12.0/amd64/iso-cd/SHA256SUMS"
+  type        = string
+  description = "The ISO's checksum: \"sha256:HEX\", \"file:URL-or-path-of-a-SHA256SUMS-file\" or \"none\". Required."
 }
 
 variable "accelerator" {

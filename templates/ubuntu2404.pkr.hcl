@@ -14,7 +14,7 @@
 variable "mirror" {
   type        = string
   default     = ""
-  description = "Ubuntu archive mirror URL; \"\" = archive.ubuntu.com."
+  description = "Ubuntu archive mirror URL; \"\" = the installer's own default."
 }
 
 variable "root_password" {
@@ -42,13 +42,13 @@ variable "image_name" {
 }
 
 variable "iso_url" {
-  type    = string
-  default = "https://releases.ubuntu.com/24.04/ubuntu-24.04.3-live-server-amd64.iso"
+  type        = string
+  description = "the Ubuntu 24.04 live-server ISO (path or URL): from the distribution's download page or a local mirror. Required: no public download host is named here."
 }
 
 variable "iso_checksum" {
-  type    = string
-  default = "file:https://releases.ubuntu.com/24.04/SHA256SUMS"
+  type        = string
+  description = "The ISO's checksum: \"sha256:HEX\", \"file:URL-or-path-of-a-SHA256SUMS-file\" or \"none\". Required."
 }
 
 variable "accelerator" {
@@ -79,7 +79,8 @@ variable "glance_visibility" {
 
 locals {
   build_user    = "pybuild"
-  ubuntu_mirror = var.mirror == "" ? "http://archive.ubuntu.com/ubuntu" : var.mirror
+  # no mirror: subiquity's own default archive
+  ubuntu_apt = var.mirror == "" ? {} : { primary = [{ arches = ["default"], uri = var.mirror }] }
   glance_except = var.glance_cloud == "" && var.glance_endpoint == "" ? ["qemu.ubuntu2404"] : []
 }
 
@@ -113,10 +114,7 @@ source "qemu" "ubuntu2404" {
           layout: us
         refresh-installer:
           update: false
-        apt:
-          primary:
-            - arches: [default]
-              uri: ${jsonencode(local.ubuntu_mirror)}
+        apt: ${jsonencode(local.ubuntu_apt)}
         storage:
           layout:
             name: direct

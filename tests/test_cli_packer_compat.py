@@ -37,10 +37,10 @@ build {
 }
 """
 
-ANSIBLE_PLUGIN = """
-    ansible = {
+DOCKER_PLUGIN = """
+    docker = {
       version = "~> 1"
-      source  = "github.com/hashicorp/ansible"
+      source  = "github.com/hashicorp/docker"
     }
 """
 
@@ -60,13 +60,14 @@ def test_init_all_plugins_built_in(tmp_path: Path, capsys: pytest.CaptureFixture
 
 
 def test_init_names_the_missing_plugin(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    tpl = REQUIRED % (ANSIBLE_PLUGIN, 'provisioner "ansible" { playbook_file = "site.yml" }')
+    tpl = REQUIRED % (DOCKER_PLUGIN, 'post-processor "docker-tag" { repository = "x" }')
     rc = cli.main(["init", _write(tmp_path, tpl)])
     cap = capsys.readouterr()
     assert rc == 1
-    assert 'ansible (github.com/hashicorp/ansible ~> 1): NOT provided by pybuild: the template uses provisioner "ansible"' in cap.out
+    assert ('docker (github.com/hashicorp/docker ~> 1): NOT provided by pybuild: the template uses '
+            'post-processor "docker-tag"') in cap.out
     assert "builder qemu" in cap.out
-    assert "ansible" in cap.err
+    assert "docker" in cap.err
 
 
 def test_init_without_required_plugins(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,7 +10,6 @@ from pybuild_mmdebstrap import MmdebstrapBuilder
 from pybuild_mmdebstrap.builder import State, extlinux_conf, mmdebstrap_argv
 from pybuild_mmdebstrap.config import (
     DEFAULT_PACKAGES,
-    FALLBACK_MIRROR,
     Config,
     default_apt_cache_dir,
     default_mirror,
@@ -94,7 +93,7 @@ def test_type_errors() -> None:
 def test_validate_collects_all_problems() -> None:
     text = errors_of(
         disk_size="2X", hostname="bad_host!", vm_name="a/b.qcow2", extra_packages=["Not A Package"],
-        files={"etc/relative": "x"}, mirror="deb.debian.org", cloud_init_datasources=["No Cloud"],
+        files={"etc/relative": "x"}, mirror="mirror-without-scheme", cloud_init_datasources=["No Cloud"],
         mmdebstrap_timeout="0s",
     )
     for needle in ('invalid size "2X"', 'hostname: "bad_host!"', "vm_name:", '"Not A Package" is not',
@@ -123,10 +122,27 @@ def test_default_mirror_reads_deb822(tmp_path: Path) -> None:
     src = tmp_path / "debian.sources"
     src.write_text("Types: deb\n# comment\nURIs: http://mirror.example/debian http://b/\nSuites: bookworm\n\n"
                    "Types: deb\nURIs: http://security.example/debian-security\n")
-    assert default_mirror(src) == "http://mirror.example/debian"
-    assert default_mirror(tmp_path / "missing") == FALLBACK_MIRROR
+    assert default_mirror((src,)) == "http://mirror.example/debian"
+    assert default_mirror((tmp_path / "missing",)) == ""
     src.write_text("Types: deb\n")
-    assert default_mirror(src) == FALLBACK_MIRROR
+    assert default_mirror((src,)) == ""
+
+
+def test_default_mirror_reads_one_line_sources_after_deb822(tmp_path: Path) -> None:
+    deb822, oneline = tmp_path / "debian.sources", tmp_path / "sources.list"
+    oneline.write_text("# deb http://commented.example/debian bookworm main\n"
+                       "deb [arch=amd64 signed-by=/k.gpg] http://one.example/debian bookworm main\n")
+    assert default_mirror((deb822, oneline)) == "http://one.example/debian"
+    deb822.write_text("Types: deb\nURIs: http://first.example/debian\n")
+    assert default_mirror((deb822, oneline)) == "http://first.example/debian"
+
+
+def test_no_mirror_lets_mmdebstrap_choose(tmp_path: Path) -> None:
+    from pybuild_mmdebstrap.builder import State, mmdebstrap_argv
+
+    st = State(cfg=parse(), output_dir=tmp_path, disk_name="d", work=tmp_path, mnt=tmp_path / "mnt", root_uuid="u")
+    assert mmdebstrap_argv(parse(), st, tmp_path, "")[-2:] == ["bookworm", str(tmp_path / "mnt")]
+    assert mmdebstrap_argv(parse(), st, tmp_path, "http://m.example/d")[-1] == "http://m.example/d"
 
 
 def test_effective_mirror_prefers_config() -> None:
@@ -162,9 +178,14 @@ def test_found_by_entry_point() -> None:
     assert info.target == "pybuild_mmdebstrap:MmdebstrapBuilder"
 
 
-def test_prepare_finds_the_tools() -> None:
+def test_host_requirements_are_met() -> None:
     # the host tools the builder needs are installed in this environment (CI installs them too)
-    assert MmdebstrapBuilder(parse()).prepare(_ctx(Path("."))) == []
+    from builder import hostcheck
+
+    reqs = MmdebstrapBuilder.host_requirements(parse())
+    assert {"mmdebstrap", "extlinux", "qemu-img"} <= {r.name for r in reqs}
+    report = hostcheck.check(("mmdebstrap", r) for r in reqs)
+    assert report.ok, report.table()
 
 
 # --------------------------------------------------------------------------- argv and boot config

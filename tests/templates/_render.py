@@ -12,9 +12,21 @@ from builder.template.loader import load
 from builder.template.model import Template
 from tests.templates._paths import TEMPLATES
 
+# the installer templates name no download host: their ISO (and CentOS 7's mirror) must be given
+_MEDIA = {"iso_url": "http://media.example/installer.iso", "iso_checksum": "none"}
+REQUIRED_VARS: dict[str, dict[str, str]] = {
+    "centos7": {**_MEDIA, "mirror": "http://mirror.example/centos"},
+    "rocky9": _MEDIA, "almalinux9": _MEDIA, "debian12": _MEDIA, "ubuntu2404": _MEDIA,
+}
+
+
+def required_var_args(name: str) -> list[str]:
+    """``-var k=v`` arguments for a template's required variables (test values)."""
+    return [a for k, v in REQUIRED_VARS.get(name, {}).items() for a in ("-var", f"{k}={v}")]
+
 
 def load_template(name: str, **vars: str) -> Template:
-    return load(str(TEMPLATES / f"{name}.pkr.hcl"), vars=dict(vars), env={})
+    return load(str(TEMPLATES / f"{name}.pkr.hcl"), vars={**REQUIRED_VARS.get(name, {}), **vars}, env={})
 
 
 def source_config(t: Template, source: str | None = None) -> dict[str, Any]:

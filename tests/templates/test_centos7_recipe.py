@@ -17,7 +17,10 @@ import pytest
 from pykickstart.parser import KickstartParser
 from pykickstart.version import RHEL7, makeVersion
 
+from builder.errors import PybuildError
+from builder.template.loader import load
 from builder.template.model import Template
+from tests.templates._paths import TEMPLATES
 from tests.templates._render import (
     ctx,
     load_template,
@@ -103,10 +106,11 @@ def test_step_06_selinux_disabled(build: Build) -> None:
     assert "s/^SELINUX=.*/SELINUX=disabled/" in build.script("selinux.sh")
 
 
-def test_step_07_default_mirrors_without_a_mirror_variable(build: Build) -> None:
-    assert build.ks_handler.method.url.startswith("http://vault.centos.org/7.9.2009/os/x86_64")
-    assert build.env["REPOS"] == "" and build.env["REPO_FILE_URL"] == ""
-    assert "keeping the default yum repositories" in build.script("repos.sh")
+def test_step_07_the_mirror_is_required(build: Build) -> None:
+    """CentOS 7's own mirrors are gone: the template names none and requires one."""
+    assert build.ks_handler.method.url == "http://mirror.example/centos/7.9.2009/os/x86_64/"
+    with pytest.raises(PybuildError, match='mirror'):
+        load(str(TEMPLATES / "centos7.pkr.hcl"), vars={"iso_url": "x.iso", "iso_checksum": "none"}, env={})
 
 
 def test_step_07_local_mirror_with_a_mirror_variable(build_with_mirror: Build) -> None:

@@ -49,6 +49,14 @@ def template_copy(tmp: Path, keyboard: str) -> Path:
     return out
 
 
+def mirror_var() -> list[str]:
+    """The build host's own Debian mirror (its apt sources), as an operator would pass it."""
+    from pybuild_mmdebstrap.config import default_mirror
+
+    mirror = default_mirror()
+    return ["-var", f"mirror={mirror}"] if mirror else []
+
+
 # VNC, Packer's keyboard, here; QMP and serial typing into a real boot loader are covered by
 # tests/bootcommand/test_bootcommand_qemu.py (the same step, without a 2-minute installer boot)
 @pytest.mark.parametrize("keyboard", ["vnc"])
@@ -58,7 +66,7 @@ def test_installer_fetches_the_rendered_preseed(di_iso_menu: Path, tmp_path: Pat
     work.mkdir()
     env = {**os.environ, "PYBUILD_ACCELERATOR": "tcg", "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
     argv = [sys.executable, "-m", "builder.cli", "build", "-on-error=abort", "-var", f"iso_url={di_iso_menu}",
-            "-var", "iso_checksum=none", "-var", "mirror=http://deb.debian.org/debian", str(template)]
+            "-var", "iso_checksum=none", *mirror_var(), str(template)]
     proc = subprocess.Popen(argv, cwd=work, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
     lines: queue.Queue[str] = queue.Queue()

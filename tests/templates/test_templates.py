@@ -13,7 +13,15 @@ import pytest
 import yaml
 
 from tests.templates._paths import ROOT, SCRIPTS, TEMPLATES
-from tests.templates._render import ctx, load_template, provisioner_env, provisioner_scripts, source_config
+from tests.templates._render import (
+    REQUIRED_VARS,
+    ctx,
+    load_template,
+    provisioner_env,
+    provisioner_scripts,
+    required_var_args,
+    source_config,
+)
 
 MINE = ["centos7", "rocky9", "almalinux9", "debian12", "debian12-cloud", "ubuntu2404"]
 COMMON_VARS = ["mirror", "root_password", "disk_size", "image_name", "glance_cloud",
@@ -44,7 +52,7 @@ def test_common_variables(name: str) -> None:
         assert v in t.variables, f"{name}: variable {v} missing"
     assert t.variables["root_password"].sensitive
     assert t.variables["glance_visibility"].value == "public"
-    assert t.variables["mirror"].value == ""
+    assert t.variables["mirror"].value == REQUIRED_VARS.get(name, {}).get("mirror", "")
     assert t.variables["accelerator"].value == ""  # "" = auto (PYBUILD_ACCELERATOR overrides)
 
 
@@ -226,9 +234,20 @@ def pybuild_validate(path: Path, *args: str) -> subprocess.CompletedProcess[str]
                                         "-var", "mirror=http://10.67.51.164/repo"]],
                          ids=["defaults", "glance+mirror"])
 def test_pybuild_validate(name: str, vars_: list[str]) -> None:
-    r = pybuild_validate(TEMPLATES / f"{name}.pkr.hcl", *vars_)
+    r = pybuild_validate(TEMPLATES / f"{name}.pkr.hcl", *required_var_args(name), *vars_)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "The configuration is valid." in r.stdout
+
+
+@pytest.mark.parametrize("name", sorted(REQUIRED_VARS))
+def test_installer_templates_name_no_download_host(name: str) -> None:
+    """No public mirror or download host in a shipped template: the ISO (and CentOS 7's mirror)
+    must be given, and leaving it out is one clear, located error."""
+    r = pybuild_validate(TEMPLATES / f"{name}.pkr.hcl")
+    assert r.returncode == 2, r.stdout + r.stderr
+    for var in REQUIRED_VARS[name]:
+        assert f'"{var}"' in r.stdout + r.stderr, var
+    assert f"{name}.pkr.hcl line " in r.stdout + r.stderr
 
 
 def test_pybuild_validate_catches_a_broken_copy(tmp_path: Path) -> None:

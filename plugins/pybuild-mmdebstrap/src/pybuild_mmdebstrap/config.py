@@ -9,9 +9,9 @@ from pathlib import Path
 
 from builder.config import BaseConfig, Duration, opt
 
-# Only a fallback: the machine's own apt sources come first (see default_mirror()).
-FALLBACK_MIRROR = "http://deb.debian.org/debian"
-DEBIAN_SOURCES = Path("/etc/apt/sources.list.d/debian.sources")
+# Where an empty ``mirror`` is taken from: this machine's own apt sources (deb822, then one-line).
+# With neither, no mirror is passed and mmdebstrap uses its own default for the suite.
+APT_SOURCES = (Path("/etc/apt/sources.list.d/debian.sources"), Path("/etc/apt/sources.list"))
 
 VARIANTS = ("extract", "custom", "essential", "apt", "required", "minbase", "buildd",
             "important", "debootstrap", "standard")
@@ -43,18 +43,19 @@ def parse_size(text: str) -> int:
     return int(m.group(1)) * _UNITS[m.group(2).upper()]
 
 
-def default_mirror(sources: Path = DEBIAN_SOURCES) -> str:
-    """The first ``URIs:`` of this machine's deb822 apt sources, else deb.debian.org."""
-    try:
-        text = sources.read_text(encoding="utf-8")
-    except OSError:
-        return FALLBACK_MIRROR
-    for line in text.splitlines():
-        if line.startswith("URIs:"):
-            uris = line.split(":", 1)[1].split()
-            if uris:
-                return uris[0]
-    return FALLBACK_MIRROR
+def default_mirror(sources: tuple[Path, ...] = APT_SOURCES) -> str:
+    """The first Debian archive URI of this machine's apt sources (a deb822 ``URIs:`` line or a
+    one-line ``deb URI suite ...``), or ``""``: then mmdebstrap picks its own default mirror."""
+    for path in sources:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError:
+            continue
+        for line in text.splitlines():
+            words = re.sub(r"\[[^\]]*\]", " ", line.split("#", 1)[0]).split()  # drop [options]
+            if len(words) >= 2 and words[0] in ("URIs:", "deb"):
+                return words[1]
+    return ""
 
 
 def default_apt_cache_dir() -> Path:
@@ -67,8 +68,8 @@ class Config(BaseConfig):
     suite: str = opt("bookworm", help="Debian suite (codename) to install.")
     mirror: str = opt(
         "",
-        help="Debian mirror URL. Empty: the first URIs: line of "
-        "/etc/apt/sources.list.d/debian.sources, else the public Debian mirror.",
+        help="Debian mirror URL. Empty: the first archive URI of this machine's apt sources "
+        "(debian.sources, then sources.list), else mmdebstrap's own default.",
     )
     variant: str = opt("minbase", choices=VARIANTS, help="mmdebstrap --variant.")
     kernel_package: str = opt("linux-image-cloud-amd64", help="Kernel package to install.")
