@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import shutil
@@ -27,9 +28,10 @@ from types import ModuleType
 from typing import Any
 
 from builder import hostcheck, secrets
-from builder.cancel import TOKEN
+from builder.cancel import TOKEN, CancelToken
 from builder.config import BaseConfig, parse_config, parse_duration
 from builder.errors import BuildError, Cancelled, ConfigError, Diagnostic, PybuildError, TemplateError
+from builder.gotemplate import render_options
 from builder.hooks import BuildHooks
 from builder.hostcheck import Requirement
 from builder.leftovers import write_pid
@@ -160,21 +162,54 @@ def instantiate(
     attr_locations: Mapping[str, Any],
     ignore: tuple[str, ...] = (),
     label: str = "",
+    go: Mapping[str, Any] | None = None,
 ) -> Component[Any]:
+    """The component ``type_name`` made from its evaluated block ``raw``.
+
+    With ``go`` (see :func:`go_context`) the Go templates (``{{ }}``) of every string
+    option are rendered first, except the component's ``late_templates``, as Packer
+    does when it prepares a component.
+    """
     cls = REGISTRY.get(kind, type_name, where)
     cfg_cls: type[BaseConfig] = cls.Config
-    cfg = parse_config(
-        cfg_cls,
-        raw,
-        component=label or f'{kind} "{type_name}"',
-        block=where,
-        attr_locations=attr_locations,
-        ignore=ignore,
-    )
+    component = label or f'{kind} "{type_name}"'
+    go_diags: list[Diagnostic] = []
+    if go is not None:
+        raw, problems = render_options(raw, skip=cls.late_templates + ignore, **go)
+        go_diags = [Diagnostic(f'Invalid Go template in "{key}" of {component}', msg, attr_locations.get(key, where))
+                    for key, msg in problems.items()]
+    try:
+        cfg = parse_config(
+            cfg_cls,
+            raw,
+            component=component,
+            block=where,
+            attr_locations=attr_locations,
+            ignore=ignore,
+        )
+    except ConfigError as e:
+        raise ConfigError(go_diags + e.diagnostics) from None
+    if go_diags:
+        raise ConfigError(go_diags)
     for opt in cfg_cls.options():
         if opt.sensitive:
             secrets.add(getattr(cfg, opt.name, None), from_template=True)
     return cls(cfg)
+
+
+def go_context(template: Template, p: PlannedBuild, build_vars: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """What Go templates in component options see when the component is prepared: the
+    ``build`` values (placeholders until the machine runs) and ``.Name`` (the build's
+    name) as data, the template's variables for ``{{ user }}``, the build name and type."""
+    data: dict[str, Any] = dict(_source_ctx(p, build_vars)["build"])
+    data["Name"] = p.source.name
+    return {
+        "data": data,
+        "user_vars": template.variable_values(),
+        "build_name": p.source.name,
+        "build_type": p.source.type,
+        "template_dir": template.root,
+    }
 
 
 def _apply_override(raw: dict[str, Any], spec: ComponentSpec, source_name: str) -> dict[str, Any]:
@@ -213,6 +248,7 @@ def prepare(template: Template, plans: list[PlannedBuild], except_: list[str] | 
     prepared: list[PreparedBuild] = []
     for p in plans:
         ctx = _source_ctx(p)
+        go = go_context(template, p)
         builder_obj: Builder[Any] | None = None
         needs: list[tuple[str, Requirement]] = []
         chain_needs: list[list[tuple[ComponentSpec, list[Requirement]]]] = []
@@ -220,7 +256,7 @@ def prepare(template: Template, plans: list[PlannedBuild], except_: list[str] | 
             raw = _evaluate(p.source, ctx)
             builder_obj = instantiate(  # type: ignore[assignment]
                 "builder", p.source.type, raw, where=p.source.location,
-                attr_locations=p.source.attr_locations, label=f'source "{p.source.full_name}"',
+                attr_locations=p.source.attr_locations, label=f'source "{p.source.full_name}"', go=go,
             )
             if builder_obj is not None:
                 needs += [(p.name, r) for r in _host_requirements(builder_obj)]
@@ -237,7 +273,7 @@ def prepare(template: Template, plans: list[PlannedBuild], except_: list[str] | 
             try:
                 raw = _apply_override(_evaluate(spec, ctx), spec, p.source_name)
                 prov = instantiate("provisioner", spec.type, raw, where=spec.location,
-                                   attr_locations=spec.attr_locations, ignore=PROVISIONER_COMMON)
+                                   attr_locations=spec.attr_locations, ignore=PROVISIONER_COMMON, go=go)
                 needs += [(f"{spec.name or spec.type} ({p.name})", r) for r in _host_requirements(prov)]
                 for attr in ("pause_before", "timeout"):
                     val = getattr(spec, attr)
@@ -258,7 +294,7 @@ def prepare(template: Template, plans: list[PlannedBuild], except_: list[str] | 
                 try:
                     raw = _evaluate(spec, ctx)
                     pp = instantiate("post-processor", spec.type, raw, where=spec.location,
-                                     attr_locations=spec.attr_locations, ignore=POST_PROCESSOR_COMMON)
+                                     attr_locations=spec.attr_locations, ignore=POST_PROCESSOR_COMMON, go=go)
                     chain_needs[-1].append((spec, _host_requirements(pp)))
                 except TemplateError as e:
                     diags.extend(e.diagnostics)
@@ -288,6 +324,7 @@ def check_host(builds: list[PreparedBuild], except_: list[str] | None = None) ->
 class RunOptions:
     force: bool = False
     on_error: str = "cleanup"
+    ask: Callable[[str, str], str] | None = None  # -on-error=ask's question
     parallel_builds: int = 0
     debug: bool = False
     except_: list[str] = field(default_factory=list)  # also skips post-processors by name
@@ -378,6 +415,7 @@ class Runner:
             debug=self.options.debug,
             source_name_full=pb.plan.source_name,
             on_error=self.options.on_error,
+            ask=self.options.ask,
             provision=lambda pctx: self.provision(pb, pctx),
             hooks=hooks,
             save_evidence=save_evidence,
@@ -407,7 +445,7 @@ class Runner:
                 log.error("on_error hook failed", exc_info=he)
                 bui.error(f"on_error hook failed: {he}")
             bui.error(f"Build '{name}' errored after {_fmt_dur(dur)}: {msg}")
-            if isinstance(err, Cancelled) and artifact is not None and self.options.on_error != "abort":
+            if isinstance(err, Cancelled) and artifact is not None and not ctx.keeps_output:
                 # interrupted while post-processing: the run delivered nothing, and a kept
                 # output directory would make the next (nightly) run fail
                 artifact.destroy()
@@ -477,7 +515,9 @@ class Runner:
             try:
                 self._run_provisioner(pb, spec, pctx, src_ctx)
             except (Exception, KeyboardInterrupt) as e:
-                if pb.error_cleanup is not None and not isinstance(e, (Cancelled, KeyboardInterrupt)):
+                # Packer: -on-error=abort leaves everything as it is, the cleanup provisioner too
+                if (pb.error_cleanup is not None and not isinstance(e, (Cancelled, KeyboardInterrupt))
+                        and self.options.on_error != "abort"):
                     pctx.ui.say("Provisioning step had errors: running the cleanup provisioner, if present...")
                     try:
                         self._run_provisioner(pb, pb.error_cleanup, pctx, src_ctx)
@@ -490,8 +530,10 @@ class Runner:
         self, pb: PreparedBuild, spec: ComponentSpec, pctx: ProvisionContext, src_ctx: Mapping[str, Any]
     ) -> None:
         raw = _apply_override(spec.evaluate(src_ctx), spec, pb.plan.source_name)
+        build_vars = {**pctx.build_vars, "PackerRunUUID": self.run_uuid}
         comp = instantiate("provisioner", spec.type, raw, where=spec.location,
-                           attr_locations=spec.attr_locations, ignore=PROVISIONER_COMMON)
+                           attr_locations=spec.attr_locations, ignore=PROVISIONER_COMMON,
+                           go=go_context(self.template, pb.plan, build_vars))
         assert isinstance(comp, Provisioner)
         label = spec.name or spec.type
         if spec.pause_before:
@@ -505,7 +547,7 @@ class Runner:
             pctx.ui.event("provisioner_start", provisioner=label, attempt=attempt)
             t0 = time.monotonic()
             try:
-                _call_with_timeout(lambda: comp.provision(pctx), timeout, label)
+                _call_with_timeout(lambda token: _provision_attempt(comp, pctx, token), timeout, label)
                 pctx.ui.event("provisioner_end", provisioner=label, ok=True, duration=round(time.monotonic() - t0, 3))
                 return
             except (Cancelled, KeyboardInterrupt):
@@ -544,7 +586,8 @@ class Runner:
                     break
                 raw = spec.evaluate(src_ctx)
                 comp = instantiate("post-processor", spec.type, raw, where=spec.location,
-                                   attr_locations=spec.attr_locations, ignore=POST_PROCESSOR_COMMON)
+                                   attr_locations=spec.attr_locations, ignore=POST_PROCESSOR_COMMON,
+                                   go=go_context(self.template, pb.plan, {"PackerRunUUID": self.run_uuid}))
                 assert isinstance(comp, PostProcessor)
                 ctx.ui.say(f"Running post-processor: {label}")
                 t0 = time.monotonic()
@@ -585,15 +628,36 @@ class _BuildFilter(logging.Filter):
         return record.threadName == f"build:{self.build}" or self.build in record.getMessage()
 
 
-def _call_with_timeout(fn: Any, timeout: float, label: str) -> None:
+# how long a timed-out provisioner attempt gets to stop (its remote command is closed, its
+# local processes are killed) before the error is reported and a retry may start
+ATTEMPT_STOP_GRACE = 30.0
+
+
+def _provision_attempt(comp: Provisioner[Any], pctx: ProvisionContext, token: CancelToken) -> None:
+    """One provisioner attempt whose waits, local processes and remote commands follow ``token``."""
+    comm = pctx.communicator
+    own = getattr(comm, "cancel", None)
+    if isinstance(own, CancelToken) and token is not TOKEN:
+        comm.cancel = token  # type: ignore[union-attr]  # the SSH communicator closes the command's channel
+    try:
+        comp.provision(dataclasses.replace(pctx, cancel=token))
+    finally:
+        if isinstance(own, CancelToken):
+            comm.cancel = own  # type: ignore[union-attr]
+
+
+def _call_with_timeout(fn: Callable[[CancelToken], None], timeout: float, label: str) -> None:
+    """Run ``fn(token)``; after ``timeout`` seconds cancel its token, wait for it to stop
+    (at most ATTEMPT_STOP_GRACE), then raise: a retry never overlaps the attempt it replaces."""
     if timeout <= 0:
-        fn()
+        fn(TOKEN)
         return
+    token = TOKEN.child()
     box: dict[str, BaseException] = {}
 
     def target() -> None:
         try:
-            fn()
+            fn(token)
         except BaseException as e:
             box["e"] = e
 
@@ -601,6 +665,10 @@ def _call_with_timeout(fn: Any, timeout: float, label: str) -> None:
     t.start()
     t.join(timeout)
     if t.is_alive():
+        token.cancel("timeout")
+        t.join(ATTEMPT_STOP_GRACE)
+        if t.is_alive():
+            log.warning("provisioner %s did not stop within %gs of its timeout", label, ATTEMPT_STOP_GRACE)
         raise BuildError(f"provisioner {label} timed out after {timeout:g}s")
     if "e" in box:
         raise box["e"]

@@ -1,7 +1,7 @@
 """pybuild's command line: Packer's commands and flags.
 
     pybuild TEMPLATE                    build (the design card's usage)
-    pybuild build|validate|inspect|console|fmt|version|plugins|render-http|verify|doctor ...
+    pybuild build|validate|inspect|console|fmt|init|version|plugins|render-http|verify|doctor ...
 
 Exit codes: 0 success; 1 a build failed; 2 template or usage error; 3 ``fmt -check``
 found changes; 130 interrupted. Errors are rendered once here; tracebacks only with
@@ -14,14 +14,27 @@ import argparse
 import difflib
 import os
 import sys
+import threading
 import traceback
+from collections.abc import Mapping
 from pathlib import Path
 
 from builder import PACKER_COMPAT_VERSION, __version__, secrets
 from builder.errors import PybuildError, TemplateError, UsageError
 
-COMMANDS = ("build", "validate", "inspect", "console", "fmt", "version", "plugins", "render-http", "verify",
+COMMANDS = ("build", "validate", "inspect", "console", "fmt", "init", "version", "plugins", "render-http", "verify",
             "doctor")
+
+# boolean flags per command: Go's flag package also accepts ``-force=true``/``-force=false``
+BOOL_FLAGS = {
+    "build": ("force", "debug", "timestamp-ui", "machine-readable"),
+    "validate": ("syntax-only", "machine-readable"),
+    "inspect": ("machine-readable",),
+    "fmt": ("check", "diff", "recursive"),
+    "init": ("upgrade",),
+}
+_GO_TRUE = ("1", "t", "T", "TRUE", "true", "True")
+_GO_FALSE = ("0", "f", "F", "FALSE", "false", "False")
 
 
 def _var_flags(p: argparse.ArgumentParser) -> None:
@@ -79,6 +92,10 @@ def parser() -> argparse.ArgumentParser:
     f.add_argument("-write", "--write", default="true")
     f.add_argument("-recursive", "--recursive", action="store_true")
     f.add_argument("paths", nargs="*", default=["."])
+
+    ini = sub.add_parser("init", help="check that pybuild provides the template's required_plugins")
+    ini.add_argument("-upgrade", "--upgrade", action="store_true", help="accepted for Packer compatibility")
+    ini.add_argument("template")
 
     sub.add_parser("version", help="print the version")
     sub.add_parser("plugins", help="list builders, provisioners and post-processors")
@@ -247,6 +264,29 @@ def cmd_fmt(args: argparse.Namespace) -> int:
     return 3 if (args.check and changed) else 0
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    """Packer's ``init`` installs plugins; pybuild's components are built in, so it says,
+    per required plugin, whether pybuild provides what the template uses from it."""
+    from builder.required_plugins import coverage, used_components
+    from builder.template.loader import load
+
+    if not os.path.exists(args.template):
+        raise UsageError(f"template {args.template} does not exist")
+    tpl = load(args.template, env=os.environ, syntax_only=True)
+    if not tpl.required_plugins:
+        print("No plugins requirement found, the template needs only pybuild's built-in components.")
+        return 0
+    report = coverage(tpl.required_plugins, used_components(tpl))
+    for c in report:
+        print(c.line())
+    missing = [c.name for c in report if not c.covered]
+    if missing:
+        print(f"pybuild does not provide {len(missing)} required plugin(s): {', '.join(missing)}; "
+              "pybuild cannot install Packer plugins (see `pybuild plugins` for what it has).", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_plugins(args: argparse.Namespace) -> int:
     from builder.plugins import REGISTRY
 
@@ -288,8 +328,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     from builder.hooks import find_hooks_file, load_hooks_module
     from builder.ui import UI, EventSink, UIOptions, setup_logging
 
-    setup_logging(os.environ.get("PYBUILD_LOG", "") not in ("", "0"),
-                  Path(os.environ["PYBUILD_LOG_PATH"]) if os.environ.get("PYBUILD_LOG_PATH") else None)
+    if args.on_error == "ask" and not sys.stdin.isatty():
+        raise UsageError("-on-error=ask asks on a terminal, but stdin is not one; "
+                         "use -on-error=cleanup, abort or run-cleanup-provisioner")
+    setup_logging(*log_settings(os.environ))
     except_ = _globs(args.except_)
     tpl = _load(args, except_=except_, check=True)
     plans = plan(tpl, _globs(args.only), except_)
@@ -300,10 +342,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     hooks_file = find_hooks_file(Path(tpl.root), args.hooks)
     hooks_mod = load_hooks_module(hooks_file) if hooks_file else None
     events = EventSink(Path(args.log_json) if args.log_json else None)
-    ui = UI(options=UIOptions(timestamp=args.timestamp_ui, machine_readable=args.machine_readable), events=events)
+    color = want_color(args.color, os.environ, sys.stdout.isatty()) and not args.machine_readable
+    ui = UI(options=UIOptions(timestamp=args.timestamp_ui, machine_readable=args.machine_readable, color=color),
+            events=events)
     install_signal_handlers()
     opts = RunOptions(
-        force=args.force, on_error=args.on_error, parallel_builds=args.parallel_builds, debug=args.step_debug,
+        force=args.force, on_error=args.on_error, ask=ask_on_error if args.on_error == "ask" else None, parallel_builds=args.parallel_builds, debug=args.step_debug,
         except_=_globs(args.except_), hooks_module=hooks_mod,
         tracebacks=args.debug or os.environ.get("PYBUILD_DEBUG") == "1",
     )
@@ -329,6 +373,72 @@ def cmd_build(args: argparse.Namespace) -> int:
     if TOKEN.cancelled or any(r.cancelled for r in results):
         return 130
     return 0 if all(r.ok for r in results) else 1
+
+
+def log_settings(env: Mapping[str, str]) -> tuple[bool, Path | None]:
+    """(debug log on stderr, log file) from the environment.
+
+    ``PYBUILD_LOG=1`` logs to stderr, ``PYBUILD_LOG_PATH`` also to a file. Packer's
+    ``PACKER_LOG`` (any value but "" and "0") turns logging on; with ``PACKER_LOG_PATH``
+    the log goes to that file instead of stderr, as with Packer.
+    """
+    on = env.get("PYBUILD_LOG", "") not in ("", "0")
+    path = env.get("PYBUILD_LOG_PATH", "")
+    if env.get("PACKER_LOG", "") not in ("", "0"):
+        if env.get("PACKER_LOG_PATH"):
+            path = path or env["PACKER_LOG_PATH"]
+        else:
+            on = True
+    return on, Path(path) if path else None
+
+
+def want_color(flag: str, env: Mapping[str, str], tty: bool) -> bool:
+    """Colored UI lines: ``-color=true`` (the default), a terminal, no ``PACKER_NO_COLOR``/``NO_COLOR``."""
+    if flag.strip().lower() in _GO_FALSE or env.get("PACKER_NO_COLOR") or env.get("NO_COLOR"):
+        return False
+    return tty
+
+
+_ASK_LOCK = threading.Lock()  # parallel builds ask one at a time
+
+
+def ask_on_error(step: str, error: str) -> str:
+    """``-on-error=ask``: Packer's question after a failed step; "cleanup", "abort" or "retry"."""
+    with _ASK_LOCK:
+        return _ask(step, error)
+
+
+def _ask(step: str, error: str) -> str:
+    print(f"Step {step!r} failed: {secrets.mask(error)}", file=sys.stderr)
+    while True:
+        print("[c] Clean up and exit, [a] abort without cleanup, or [r] retry step "
+              "(build may fail even if retry succeeds)? ", end="", file=sys.stderr, flush=True)
+        line = sys.stdin.readline()
+        if not line:  # end of input: the safe answer
+            return "cleanup"
+        answer = {"c": "cleanup", "a": "abort", "r": "retry"}.get(line.strip()[:1].lower())
+        if answer:
+            return answer
+
+
+def go_bool_flags(argv: list[str]) -> list[str]:
+    """Rewrite Go-style ``-force=true``/``-force=false`` for argparse (``-force`` / nothing)."""
+    out: list[str] = []
+    command = ""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            return out + argv[i:]
+        if not command and arg in COMMANDS:
+            command = arg
+        name, eq, value = arg.lstrip("-").partition("=")
+        if command and eq and arg.startswith("-") and name in BOOL_FLAGS.get(command, ()):
+            if value in _GO_TRUE:
+                out.append(f"-{name}")
+            elif value not in _GO_FALSE:
+                raise UsageError(f'invalid boolean value "{value}" for -{name}: use true or false')
+            continue
+        out.append(arg)
+    return out
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
@@ -376,6 +486,11 @@ def main(argv: list[str] | None = None) -> int:
     first = next((a for a in argv if not a.startswith("-")), None)
     if first is not None and first not in COMMANDS and argv and argv[0] not in ("-h", "--help"):
         argv = ["build", *argv] if argv[0] != "--debug" else ["--debug", "build", *argv[1:]]
+    try:
+        argv = go_bool_flags(argv)
+    except UsageError as e:
+        print(e.render(), file=sys.stderr)
+        return 2
     args = parser().parse_args(argv)
     if args.command is None:
         parser().print_help()
@@ -385,7 +500,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     handlers = {
         "build": cmd_build, "validate": cmd_validate, "inspect": cmd_inspect, "console": cmd_console,
-        "fmt": cmd_fmt, "plugins": cmd_plugins, "render-http": cmd_render_http, "verify": cmd_verify,
+        "fmt": cmd_fmt, "init": cmd_init, "plugins": cmd_plugins, "render-http": cmd_render_http, "verify": cmd_verify,
         "doctor": cmd_doctor,
     }
     try:

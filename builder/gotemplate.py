@@ -36,7 +36,7 @@ from typing import Any
 
 from builder.template.functions import INIT_TIME, go_time_format
 
-__all__ = ["GoTemplateError", "referenced_fields", "render"]
+__all__ = ["GoTemplateError", "referenced_fields", "render", "render_options"]
 
 
 class GoTemplateError(ValueError):
@@ -662,3 +662,45 @@ def referenced_fields(text: str) -> set[str]:
 
     visit(_parse(text), True)
     return found
+
+
+def render_options(
+    raw: Mapping[str, Any],
+    data: Mapping[str, Any],
+    *,
+    skip: tuple[str, ...] = (),
+    user_vars: Mapping[str, Any] = {},  # read only
+    build_name: str = "",
+    build_type: str = "",
+    template_dir: str = "",
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Render every string of a component's options, as Packer does when it prepares one.
+
+    Strings inside lists and maps are rendered too; the options named in ``skip`` are
+    left for the component, which renders them later with its runtime data
+    (``boot_command``, ``execute_command``...). Returns the rendered options and, per
+    option, the message of a template that failed.
+    """
+    errors: dict[str, str] = {}
+
+    def walk(v: Any) -> Any:
+        if isinstance(v, str):
+            return render(v, data, user_vars=user_vars, build_name=build_name, build_type=build_type,
+                          template_dir=template_dir)
+        if isinstance(v, list):
+            return [walk(x) for x in v]
+        if isinstance(v, dict):
+            return {k: walk(x) for k, x in v.items()}
+        return v
+
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key in skip:
+            out[key] = value
+            continue
+        try:
+            out[key] = walk(value)
+        except GoTemplateError as e:
+            errors[key] = str(e)
+            out[key] = value
+    return out, errors

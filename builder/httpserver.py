@@ -82,6 +82,11 @@ class HTTPConfig(BaseConfig):
         "tcp", help="tcp, tcp4 or tcp6.", choices=("tcp", "tcp4", "tcp6", "unix", "unixpacket")
     )
 
+    def __post_init__(self) -> None:
+        # Packer: 0 means "not set"
+        self.http_port_min = self.http_port_min or 8000
+        self.http_port_max = self.http_port_max or 9000
+
     def validate(self) -> list[str]:
         errs = super().validate()
         if self.http_directory and self.http_content:

@@ -10,7 +10,8 @@
   ``file:`` checksum (fetches the checksum file: relative paths against the working
   directory), so a checksum file that cannot be read or has no line for the ISO fails
   ``validate``, not the build; the build reuses the resolved checksum.
-- Cache: ``$PYBUILD_CACHE_DIR`` (default ``~/.cache/pybuild``), file name
+- Cache: ``$PACKER_CACHE_DIR`` when set (so an existing Packer ISO cache is reused),
+  else ``$PYBUILD_CACHE_DIR`` (default ``~/.cache/pybuild``), file name
   ``sha1(<type>:<hash>)`` (or ``sha1(url)`` without a checksum) ``.<iso_target_extension>``
   like Packer's. Concurrent builds share it safely: an ``flock`` on ``<target>.lock``
   serializes downloads of one file, data goes to ``<target>.part`` (resumed with an
@@ -552,7 +553,7 @@ def fetch(
     if config.iso_skip_cache:
         raise MediaError("iso_skip_cache is set: QEMU reads the URL itself, there is nothing to fetch")
     base = base_dir or Path.cwd()
-    cache = cache_dir or default_cache_dir()
+    cache = cache_dir or iso_cache_dir()
     urls = config.urls()
     if not urls:
         raise MediaError("no iso_url or iso_urls given")
@@ -595,6 +596,12 @@ def fetch(
         raise failures[0][1]
     cls = ChecksumError if all(isinstance(e, ChecksumError) for _, e in failures) else MediaError
     raise cls("no URL gave a usable file:\n" + "\n".join(f"  {u}: {e}" for u, e in failures))
+
+
+def iso_cache_dir() -> Path:
+    """Where downloads go: ``$PACKER_CACHE_DIR`` (Packer's cache, same file names), else pybuild's cache."""
+    packer = os.environ.get("PACKER_CACHE_DIR", "")
+    return Path(packer).expanduser() if packer else default_cache_dir()
 
 
 def _resolve_for_urls(spec: str, urls: list[str], base: Path, attempts: int) -> Checksum | None:
@@ -645,6 +652,7 @@ __all__ = [
     "checksum_syntax_error",
     "fetch",
     "file_digest",
+    "iso_cache_dir",
     "parse_checksum",
     "parse_checksum_file",
     "resolve_checksum",

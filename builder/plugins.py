@@ -222,12 +222,34 @@ class BuildContext(ComponentContext):
 
     source_name_full: str = ""  # "qemu.debian"
     on_error: str = "cleanup"  # cleanup | abort | ask | run-cleanup-provisioner
+    # -on-error=ask: (step, error) -> "cleanup" | "abort" | "retry"
+    ask: Callable[[str, str], str] | None = None
     provision: Callable[[ProvisionContext], None] | None = None
     hooks: Hooks | None = None
     output_dir_default: str = ""
     # copy a file (serial log, screenshot, provisioner output) into the build's
     # failure-evidence staging area; kept only if the build fails
     save_evidence: Callable[[Path], None] | None = None
+
+    def step_question(self) -> Callable[[str, str], str] | None:
+        """For :func:`builder.steps.run_steps`: -on-error=ask's question after a failed step;
+        answering "abort" makes this build keep its output, as -on-error=abort does."""
+        question = self.ask
+        if self.on_error != "ask" or question is None:
+            return None
+
+        def ask(step: str, error: str) -> str:
+            answer = question(step, error)
+            if answer == "abort":
+                self.on_error = "abort"
+            return answer
+
+        return ask
+
+    @property
+    def keeps_output(self) -> bool:
+        """-on-error=abort and run-cleanup-provisioner leave a failed build's output for inspection."""
+        return self.on_error in ("abort", "run-cleanup-provisioner")
 
     def evidence(self, path: Path) -> None:
         if self.save_evidence is not None and path.exists():
@@ -262,6 +284,9 @@ class Component(Generic[C]):
     type_name: str = ""
     # keys the template engine passes that the component does not declare itself
     common_keys: ClassVar[tuple[str, ...]] = ()
+    # options whose Go templates ({{ }}) the component renders itself, later, with its
+    # runtime data; every other string option is rendered when the component is prepared
+    late_templates: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, config: C):
         self.config: C = config

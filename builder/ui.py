@@ -104,6 +104,13 @@ class UI:
         """Detail under a headline (indented)."""
         self._ui_line("message", "    ", text, build)
 
+    def _paint(self, kind: str, line: str) -> str:
+        """Packer's colors: headlines bold green, details green, errors bold red."""
+        if not self.options.color:
+            return line
+        code = {"say": "1;32", "message": "32", "error": "1;31"}[kind]
+        return f"\x1b[{code}m{line}\x1b[0m"
+
     def _ui_line(self, kind: str, lead: str, text: str, build: str) -> None:
         text = secrets.mask(text)
         log.info("%s%s", f"{build}: " if build else "", text, extra=_PREMASKED)
@@ -112,7 +119,7 @@ class UI:
             self.machine(build, "ui", kind, f"{prefix}{text}" if build else text)
             return
         for line in text.splitlines() or [""]:
-            self._write(f"{self._stamp()}{prefix}{line}")
+            self._write(f"{self._stamp()}{self._paint(kind, prefix + line)}")
 
     def error(self, text: str, build: str = "") -> None:
         text = secrets.mask(text)
@@ -122,7 +129,7 @@ class UI:
             return
         prefix = f"==> {build}: " if build else ""
         for line in text.splitlines() or [""]:
-            self._write(f"{self._stamp()}{prefix}{line}")
+            self._write(f"{self._stamp()}{self._paint('error', prefix + line)}")
 
     def warn(self, text: str, build: str = "") -> None:
         self.say(f"WARNING: {text}", build)

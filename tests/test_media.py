@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import re
 import threading
@@ -79,7 +80,8 @@ class _RangeHandler(BaseHTTPRequestHandler):
             return
         start = 0
         rng = self.headers.get("Range", "")
-        m = re.match(r"bytes=(\d+)-$", rng)
+        m = re.match(r"bytes=(\d+)-(\d*)$", rng)
+        end = len(data)
         if m and not b.ignore_range:
             start = int(m.group(1))
             if start >= len(data):
@@ -88,17 +90,19 @@ class _RangeHandler(BaseHTTPRequestHandler):
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
+            if m.group(2):  # a closed range, as QEMU's curl driver asks
+                end = min(int(m.group(2)) + 1, len(data))
             self.send_response(206)
-            self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
+            self.send_header("Content-Range", f"bytes {start}-{end - 1}/{len(data)}")
         else:
             self.send_response(200)
         self.send_header("Accept-Ranges", "bytes")
-        self.send_header("Content-Length", str(len(data) - start))
+        self.send_header("Content-Length", str(end - start))
         self.send_header("Connection", "close")
         self.end_headers()
         if not body:
             return
-        payload = data[start:]
+        payload = data[start:end]
         if n_get <= b.fail_first + b.cut_first:
             self.wfile.write(payload[: len(payload) // 2])
             self.wfile.flush()
@@ -526,3 +530,28 @@ def test_byte_serving_check(http: tuple[str, Behaviour]) -> None:
         check_byte_serving(f"{base}/nope.iso")
     with pytest.raises(MediaError, match="iso_skip_cache"):
         fetch(ISOConfig(iso_url=f"{base}/os.iso", iso_skip_cache=True))
+
+
+def test_iso_skip_cache_qemu_reads_the_url(http: tuple[str, Behaviour], ui: BuildUI) -> None:
+    """iso_skip_cache: the first URL with byte serving goes to QEMU, which reads it itself."""
+    from types import SimpleNamespace
+
+    from builder import run
+    from builder.steps.download import remote_iso
+
+    base, b = http
+    url = remote_iso([f"{base}/nope.iso", f"{base}/os.iso"], SimpleNamespace(ui=ui))  # type: ignore[arg-type]
+    assert url == f"{base}/os.iso"
+    assert not any(r[0] == "GET" for r in b.requests)  # nothing downloaded by pybuild
+    # QEMU's curl block driver (package qemu-block-extra) reads the ISO over HTTP ranges
+    info = run.run(["qemu-img", "info", "--output=json", url])
+    assert json.loads(info.stdout)["virtual-size"] == -(-len(DATA) // 512) * 512  # whole sectors
+    assert any(r[0] == "GET" and r[2] for r in b.requests)
+    # and the system emulator opens it as pybuild's argv gives it (a CD-ROM drive)
+    qmp = '{"execute": "qmp_capabilities"}\n{"execute": "quit"}\n'
+    started = run.run(["qemu-system-x86_64", "-machine", "none", "-nodefaults", "-display", "none",
+                       "-drive", f"file={url},media=cdrom,if=none,id=cd0", "-qmp", "stdio"],
+                      input=qmp.encode(), check=False, timeout=60)
+    assert started.returncode == 0, started.stderr
+    with pytest.raises(MediaError, match="no URL can be read by QEMU directly"):
+        remote_iso([f"{base}/nope.iso"], SimpleNamespace(ui=ui))  # type: ignore[arg-type]

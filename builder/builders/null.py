@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from builder.config import BaseConfig, opt
-from builder.plugins import Artifact, BuildContext, Builder
+from builder.plugins import Artifact, BuildContext, Builder, Communicator
+from builder.steps import Step, run_steps
 
 
 @dataclass(kw_only=True)
@@ -25,6 +26,19 @@ class NullConfig(BaseConfig):
         if self.communicator == "ssh" and not (self.ssh_host and self.ssh_username):
             errs.append("ssh_host: ssh_host and ssh_username are required with communicator = ssh")
         return errs
+
+
+class _StepProvision(Step[BuildContext]):
+    """The null builder's one step: the template's provisioners (so -on-error=ask can retry)."""
+
+    name = "provision"
+
+    def __init__(self, comm: Communicator | None):
+        self.comm = comm
+
+    def run(self, state: BuildContext) -> None:
+        if state.provision is not None:
+            state.provision(state.provision_context(communicator=self.comm))
 
 
 class NullBuilder(Builder[NullConfig]):
@@ -52,8 +66,7 @@ class NullBuilder(Builder[NullConfig]):
                 ui=ctx.ui,
             )
         try:
-            if ctx.provision is not None:
-                ctx.provision(ctx.provision_context(communicator=comm))
+            run_steps([_StepProvision(comm)], ctx, on_event=ctx.ui.event, ask=ctx.step_question())
         finally:
             if comm is not None:
                 comm.close()

@@ -66,6 +66,8 @@ SWTPM = hostcheck.Tool("swtpm", apt="swtpm swtpm-tools", dnf="swtpm swtpm-tools"
 
 class QemuBuilder(Builder[QemuConfig]):
     Config = QemuConfig
+    # rendered with the run's data (HTTPIP, HTTPPort, OutputDir...), or served as files
+    late_templates = ("boot_command", "boot_steps", "qemuargs", "http_content", "cd_content", "floppy_content")
     builder_id = BUILDER_ID
 
     @classmethod
@@ -118,7 +120,7 @@ class QemuBuilder(Builder[QemuConfig]):
             state.failed = True
 
         run_steps(steps(), state, on_event=ctx.ui.event, pause=_pauser(ctx), on_failure=failed,
-                  on_error_line=ctx.ui.error)
+                  on_error_line=ctx.ui.error, ask=ctx.step_question())
         return _artifact(state)
 
 

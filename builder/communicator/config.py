@@ -15,6 +15,10 @@ Rules that differ from a plain default:
   is set; with only ``ssh_handshake_attempts`` set, there is no time limit (0).
 - ``ssh_wait_timeout`` is the old name of ``ssh_timeout`` and wins over it.
 - ``ssh_host_port_min``/``ssh_host_port_max`` are deprecated names of ``host_port_*``.
+- 0 means "not set" (Go's zero value) for ``ssh_timeout``, ``ssh_handshake_attempts`` and
+  ``host_port_*``: the defaults apply.
+- ``ssh_private_key``/``ssh_public_key`` (the key pair's text, Packer's undocumented
+  options) replace the temporary key; ``temporary_key_pair_name`` names the temporary key.
 - ``temporary_key_pair_type``: pybuild generates ed25519 by default (fast); ``rsa``
   (4096 bits, Packer's default) and ``ecdsa`` are accepted.
 - ``ssh_file_transfer_method``: both values are accepted; transfers always use SFTP
@@ -90,6 +94,11 @@ class CommConfig(BaseConfig):
         "ed25519", choices=(*KEY_TYPES, "dsa"), help='"ed25519" (default), "rsa" or "ecdsa".'
     )
     temporary_key_pair_bits: int = opt(0, help="Key size; 0 = 4096 for rsa, 521 for ecdsa.")
+    temporary_key_pair_name: str = opt("", help="Name (comment) of the temporary key; default pybuild.")
+    ssh_private_key: str = opt(
+        "", sensitive=True, help="The private key itself (instead of ssh_private_key_file); Packer's undocumented option."
+    )
+    ssh_public_key: str = opt("", help="The public half of ssh_private_key, for {{ .SSHPublicKey }}; derived when empty.")
     host_port_min: int = opt(2222, aliases=("ssh_host_port_min",), help="Lowest host port to forward.")
     host_port_max: int = opt(4444, aliases=("ssh_host_port_max",), help="Highest host port to forward.")
     skip_nat_mapping: bool = opt(False, help="Connect to ssh_host:ssh_port directly, without a port forward.")
@@ -128,6 +137,10 @@ class CommConfig(BaseConfig):
     def __post_init__(self) -> None:
         secrets.add(self.ssh_password, self.ssh_bastion_password, self.ssh_proxy_password, self.winrm_password,
                     from_template=True)
+        secrets.add(self.ssh_private_key)
+        # Packer: 0 means "not set"
+        self.host_port_min = self.host_port_min or 2222
+        self.host_port_max = self.host_port_max or 4444
 
     # ------------------------------------------------------------------ derived values
 
@@ -136,9 +149,9 @@ class CommConfig(BaseConfig):
         """Seconds to wait for SSH (0 = no time limit)."""
         if self.ssh_wait_timeout is not None:
             return float(self.ssh_wait_timeout)
-        if self.ssh_timeout is not None:
+        if self.ssh_timeout:
             return float(self.ssh_timeout)
-        if self.ssh_handshake_attempts is not None:
+        if self.ssh_handshake_attempts:  # 0 is "not set", as in Packer
             return 0.0
         return DEFAULT_SSH_TIMEOUT
 
@@ -211,6 +224,17 @@ class CommConfig(BaseConfig):
                 errors.append("temporary_key_pair_bits: ed25519 keys have a fixed size (256)")
         if self.ssh_private_key_file:
             errors.extend(self._check_key_file())
+        if self.ssh_private_key:
+            from builder.communicator.keys import load_private_key
+
+            if self.ssh_private_key_file:
+                errors.append("ssh_private_key: only one of ssh_private_key or ssh_private_key_file can be set")
+            try:
+                load_private_key(self.ssh_private_key)
+            except CommunicatorError as e:
+                errors.append(f"ssh_private_key: {e}")
+        elif self.ssh_public_key:
+            errors.append("ssh_public_key: set together with ssh_private_key (its public half)")
         return errors
 
     def _check_key_file(self) -> list[str]:

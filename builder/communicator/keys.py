@@ -94,6 +94,15 @@ def read_private_key_file(path: str | os.PathLike[str]) -> tuple[str, KeyPair]:
     return text, KeyPair(text, f"{key.get_name()} {key.get_base64()}")
 
 
+def keypair_from_text(private: str, public: str = "") -> KeyPair:
+    """A key pair from a private key's text; the public half is derived unless given."""
+    secrets.add(private)
+    if not public:
+        key = load_private_key(private)
+        public = f"{key.get_name()} {key.get_base64()}"
+    return KeyPair(private, public.strip())
+
+
 def write_private_key(pem: str, path: str | os.PathLike[str]) -> Path:
     """Write a private key file readable only by its owner (created 0600, never wider)."""
     p = Path(path)
@@ -106,5 +115,5 @@ def write_private_key(pem: str, path: str | os.PathLike[str]) -> Path:
     return p
 
 
-__all__ = ["KEY_TYPES", "KeyPair", "generate_keypair", "load_private_key", "read_private_key_file",
+__all__ = ["KEY_TYPES", "KeyPair", "generate_keypair", "keypair_from_text", "load_private_key", "read_private_key_file",
            "write_private_key"]

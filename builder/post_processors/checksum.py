@@ -44,6 +44,7 @@ def hash_file(path: Path, types: list[str], bufsize: int = 1 << 20) -> dict[str,
 
 class Checksum(PostProcessor[ChecksumConfig]):
     Config = ChecksumConfig
+    late_templates = ("output",)  # .ChecksumType, .BuildName...
 
     def post_process(self, ctx: PostProcessContext, artifact: Artifact) -> PostProcessResult:
         types = self.config.checksum_types or ["md5"]

@@ -462,6 +462,7 @@ def default_family(image_name: str) -> str:
 
 class GlanceUpload(PostProcessor[GlanceConfig]):
     Config = GlanceConfig
+    late_templates = ("image_name", "family")  # the family is derived from the unrendered name
 
     def post_process(self, ctx: PostProcessContext, artifact: Artifact) -> PostProcessResult:
         cfg = self.config

@@ -39,6 +39,7 @@ class ManifestConfig(BaseConfig):
 
 class Manifest(PostProcessor[ManifestConfig]):
     Config = ManifestConfig
+    late_templates = ("output", "custom_data")  # rendered with the artifact's data
 
     def entry(self, ctx: PostProcessContext, artifact: Artifact) -> dict[str, Any]:
         cfg = self.config

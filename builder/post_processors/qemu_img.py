@@ -47,6 +47,7 @@ class QemuImgConvertConfig(BaseConfig):
 
 class QemuImgConvert(PostProcessor[QemuImgConvertConfig]):
     Config = QemuImgConvertConfig
+    late_templates = ("output",)  # .Format, .DiskName
 
     @classmethod
     def host_requirements(cls, config: QemuImgConvertConfig | None) -> list[hostcheck.Requirement]:

@@ -18,6 +18,7 @@ class ShellLocalPPConfig(LocalShellConfig):
 
 class ShellLocalPostProcessor(PostProcessor[ShellLocalPPConfig]):
     Config = ShellLocalPPConfig
+    late_templates = ("execute_command",)  # .Script, .Vars...
 
     def post_process(self, ctx: PostProcessContext, artifact: Artifact) -> PostProcessResult:
         run_local(self.config, ctx, base_env=ctx.env(), event="post_processor_output")

@@ -152,6 +152,7 @@ class BoxDisk:
 
 class Vagrant(PostProcessor[VagrantConfig]):
     Config = VagrantConfig
+    late_templates = ("output",)  # .Provider, .ArtifactId, .Architecture
 
     # ------------------------------------------------------------------ what goes in the box
 

@@ -39,20 +39,20 @@ class FileConfig(BaseConfig):
     generated: bool = opt(False, help="Sources are created during the build: check them at run time.")
 
     def all_sources(self) -> list[str]:
-        return [self.source] if self.source else list(self.sources)
+        """``sources`` then ``source``: Packer accepts both and appends ``source``."""
+        return list(self.sources) + ([self.source] if self.source else [])
 
     def validate(self) -> list[str]:
         errors = super().validate()
-        given = sum(1 for x in (self.source, self.sources, self.content) if x)
-        if given == 0:
+        if not (self.all_sources() or self.content):
             errors.append("source: one of source, sources or content must be specified")
-        elif given > 1:
-            errors.append("source: only one of source, sources or content can be specified")
+        elif self.all_sources() and self.content:
+            errors.append("content: source(s) conflicts with content")
         if self.content and self.direction == "download":
             errors.append('content: cannot be used with direction = "download"')
         if not self.destination:
             errors.append("destination: Destination must be specified.")
-        if len(self.sources) > 1 and not self.destination.endswith("/"):
+        if len(self.all_sources()) > 1 and not self.destination.endswith("/"):
             errors.append("destination: must be a directory (end with /) when several sources are given")
         if self.direction == "upload" and not self.generated:
             for src in self.all_sources():

@@ -94,6 +94,8 @@ class ShellConfig(BaseConfig):
 
     def __post_init__(self) -> None:
         self._default_file = random_script_name()
+        if not self.start_retry_timeout:  # Packer: 0 is "not set", the default is 5m
+            self.start_retry_timeout = Duration(300)
 
     @property
     def effective_env_var_format(self) -> str:
@@ -110,6 +112,7 @@ class ShellConfig(BaseConfig):
 
 class ShellProvisioner(Provisioner[ShellConfig]):
     Config = ShellConfig
+    late_templates = ("execute_command",)  # .Path, .Vars, .EnvVarFile
 
     def provision(self, ctx: ProvisionContext) -> None:
         c = self.config

@@ -16,6 +16,7 @@ class ShellLocalConfig(LocalShellConfig):
 
 class ShellLocalProvisioner(Provisioner[ShellLocalConfig]):
     Config = ShellLocalConfig
+    late_templates = ("execute_command",)  # .Script, .Vars...
 
     def provision(self, ctx: ProvisionContext) -> None:
         run_local(self.config, ctx, base_env=ctx.env())

@@ -3,8 +3,9 @@
 Packer's defaults are a map *flag → values*; any flag present in ``qemuargs``
 replaces all default values of that flag, repeated flags accumulate, and a user
 ``-device`` list without the NIC gets the NIC re-appended. pybuild's own plumbing
-(QMP socket, serial console chardev) is added after the overrides unless the user
-set ``-qmp`` / ``-serial`` themselves.
+(QMP socket, serial console chardev) is added after the overrides: QEMU takes several
+``-qmp`` options, so pybuild's socket is always there (a user ``-qmp`` adds another);
+a user ``-serial`` replaces pybuild's serial console.
 """
 
 from __future__ import annotations
@@ -134,9 +135,10 @@ def apply_overrides(
 
 
 def plumbing_args(f: RunFacts, user_flags: set[str]) -> list[str]:
-    """pybuild's QMP and serial console, unless the user configured them."""
+    """pybuild's QMP socket (always: QEMU serves several) and serial console (unless the
+    user set ``-serial``)."""
     out: list[str] = []
-    if f.qmp_path and "-qmp" not in user_flags:
+    if f.qmp_path:
         out += ["-qmp", f"unix:{f.qmp_path},server=on,wait=off"]
     if f.serial_sock and "-serial" not in user_flags:
         out += [

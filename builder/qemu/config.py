@@ -7,10 +7,13 @@ communicator), as Packer's qemu plugin does, plus QEMU's own options below.
 from __future__ import annotations
 
 import os
+import secrets as pysecrets
 import shutil
+import string
 from dataclasses import dataclass
 from typing import Any
 
+from builder import secrets
 from builder.bootcommand.config import BootConfig
 from builder.communicator.config import CommConfig
 from builder.config import Duration, opt
@@ -92,6 +95,14 @@ class QemuConfig(ISOConfig, HTTPConfig, CDConfig, FloppyConfig, BootConfig, Comm
             fn(self)
         if self.efi_firmware_code or self.efi_firmware_vars:
             self.efi_boot = True
+        # Packer: 0 means "not set"
+        self.vnc_port_min = self.vnc_port_min or 5900
+        self.vnc_port_max = self.vnc_port_max or 6000
+        if self.vnc_use_password and not self.vnc_password:
+            # Packer generates one; it reaches QEMU over QMP only, never the command line
+            alphabet = string.ascii_letters + string.digits
+            self.vnc_password = "".join(pysecrets.choice(alphabet) for _ in range(8))
+        secrets.add(self.vnc_password)
 
     def disk_size_qemu(self) -> str:
         """As qemu-img reads it; Packer's rule: a bare number is MiB, "" or "0" the default."""
@@ -120,6 +131,9 @@ class QemuConfig(ISOConfig, HTTPConfig, CDConfig, FloppyConfig, BootConfig, Comm
                 "accelerator: invalid accelerator, only 'kvm', 'tcg', 'xen', 'hax', 'hvf', "
                 "'whpx', or 'none' are allowed"
             )
+        if self.iso_skip_cache and self.disk_image:
+            errs.append("iso_skip_cache: pybuild reads a disk_image from the cache only; "
+                        "drop iso_skip_cache (QEMU can read only an installation ISO from its URL)")
         if self.use_backing_file and not (self.disk_image and self.format == "qcow2"):
             errs.append("use_backing_file: use_backing_file=true is only valid with disk_image=true and format=qcow2")
         if self.skip_resize_disk and not self.disk_image:
@@ -187,13 +201,17 @@ def resolve_accelerator(configured: str, env: dict[str, str] | None = None) -> t
 
 
 def smp_arg(cfg: QemuConfig) -> str:
+    """``-smp``: cpus, capped by sockets*cores*threads when a topology is given (as Packer
+    does; QEMU refuses more CPUs than the topology holds); unset cpus = the product."""
     topo = [cfg.sockets, cfg.cores, cfg.threads]
     cpus = cfg.cpus
+    prod = 1
+    for t in topo:
+        prod *= t or 1
     if cpus <= 0:
-        prod = 1
-        for t in topo:
-            prod *= t or 1
         cpus = prod if any(topo) else 1
+    elif any(topo):
+        cpus = min(cpus, prod)
     parts = [str(cpus)]
     for name, val in zip(("sockets", "cores", "threads"), topo, strict=True):
         if val > 0:

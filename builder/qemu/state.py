@@ -35,6 +35,7 @@ class QemuState:
     output_lock: OutputLock | None = None  # output_dir: no second run builds into it
     # produced by steps
     iso_path: Path | None = None
+    iso_remote: str = ""  # iso_skip_cache: the URL QEMU reads itself (no local copy)
     cd_path: Path | None = None
     floppy_path: Path | None = None
     disk_paths: list[Path] = field(default_factory=list)

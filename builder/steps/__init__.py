@@ -42,6 +42,7 @@ def run_steps(
     pause: Callable[[str], None] | None = None,
     on_failure: Callable[[BaseException], None] | None = None,
     on_error_line: Callable[[str], None] | None = None,
+    ask: Callable[[str, str], str] | None = None,
 ) -> None:
     """Run steps in order; always run cleanups of started steps in reverse order.
 
@@ -51,10 +52,13 @@ def run_steps(
     (``on_error_line``), a ``cleanup_failed`` event, and its traceback in the log.
     A step that crashes with a non-pybuild exception becomes a :class:`BuildError`
     naming the step, the original as its ``__cause__``.
+    ``ask`` (``-on-error=ask``) is called with the step's name and error when a step
+    fails (not when cancelled); it answers "retry" (run the step again), "cleanup" or
+    "abort" (both end the build with the error; the caller acts on "abort").
     """
     started: list[Step[S]] = []
     try:
-        _run_all(steps, state, started, on_event, pause)
+        _run_all(steps, state, started, on_event, pause, ask)
     except BaseException as e:
         if on_failure is not None:
             on_failure(e)
@@ -78,31 +82,45 @@ def _run_all(
     started: list[Step[S]],
     on_event: Callable[..., None] | None,
     pause: Callable[[str], None] | None,
+    ask: Callable[[str, str], str] | None = None,
 ) -> None:
     for step in steps:
         name = step_name(step)
         if pause is not None:
             pause(name)
         started.append(step)
-        t0 = time.monotonic()
+        while True:
+            try:
+                _run_one(step, name, state, on_event)
+                break
+            except Cancelled:
+                raise
+            except PybuildError as e:
+                if ask is None or ask(name, str(e)) != "retry":
+                    raise
+
+
+def _run_one(step: Step[S], name: str, state: S, on_event: Callable[..., None] | None) -> None:
+    t0 = time.monotonic()
+    if on_event:
+        on_event("step_start", step=name)
+    try:
+        step.run(state)
+    except (PybuildError, KeyboardInterrupt) as e:
         if on_event:
-            on_event("step_start", step=name)
-        try:
-            step.run(state)
-        except (PybuildError, KeyboardInterrupt) as e:
-            if on_event:
-                on_event("step_end", step=name, ok=False, duration=round(time.monotonic() - t0, 3))
-            err: BaseException = Cancelled() if isinstance(e, KeyboardInterrupt) else e
-            if not getattr(err, "step", ""):
-                # every error names its step (the "error" event, the failure evidence):
-                # cancellations and communicator errors too, not only BuildError
-                setattr(err, "step", name)  # noqa: B010
-            if err is not e:
-                raise err from None
-            raise
-        except Exception as e:  # an unexpected bug: keep the step name
-            if on_event:
-                on_event("step_end", step=name, ok=False, duration=round(time.monotonic() - t0, 3))
-            raise BuildError(f"{type(e).__name__}: {e}", step=name) from e
+            on_event("step_end", step=name, ok=False, duration=round(time.monotonic() - t0, 3))
+        err: BaseException = Cancelled() if isinstance(e, KeyboardInterrupt) else e
+        if not getattr(err, "step", ""):
+            # every error names its step (the "error" event, the failure evidence):
+            # cancellations and communicator errors too, not only BuildError
+            setattr(err, "step", name)  # noqa: B010
+        if err is not e:
+            raise err from None
+        raise
+    except Exception as e:  # an unexpected bug: keep the step name
         if on_event:
-            on_event("step_end", step=name, ok=True, duration=round(time.monotonic() - t0, 3))
+            on_event("step_end", step=name, ok=False, duration=round(time.monotonic() - t0, 3))
+        log.exception("step %s crashed", name)
+        raise BuildError(f"{type(e).__name__}: {e}", step=name) from e
+    if on_event:
+        on_event("step_end", step=name, ok=True, duration=round(time.monotonic() - t0, 3))

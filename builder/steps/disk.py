@@ -32,9 +32,8 @@ class StepCreateDisk(Step[QemuState]):
             if i == 0 and c.use_backing_file:
                 assert state.iso_path is not None
                 argv += ["-b", str(state.iso_path.resolve()), "-F", "qcow2"]
-            argv += [*qemu_img_extra(c, "create"), str(path)]
-            if not (i == 0 and c.use_backing_file):
-                argv.append(size)
+            # the overlay gets disk_size too (as in Packer), so skip_resize_disk keeps it
+            argv += [*qemu_img_extra(c, "create"), str(path), size]
             state.ui.say(f"Creating {'overlay' if i == 0 and c.use_backing_file else 'disk'} {path.name}")
             run.run(argv)
         state.disk_paths = paths

@@ -56,9 +56,9 @@ class StepOutputDir(Step[QemuState]):
             return
         if state.failed:
             state.ctx.evidence(state.serial_log)
-            if state.ctx.on_error == "abort":
+            if state.ctx.keeps_output:
                 (state.output_dir / INCOMPLETE).unlink(missing_ok=True)  # kept on purpose
-                state.ui.say(f"Keeping output directory {state.output_dir} (-on-error=abort)")
+                state.ui.say(f"Keeping output directory {state.output_dir} (-on-error={state.ctx.on_error})")
                 return
             if state.output_dir.exists():
                 shutil.rmtree(state.output_dir)  # a failure is reported by run_steps, not hidden

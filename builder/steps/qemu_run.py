@@ -33,7 +33,7 @@ class StepRunQemu(Step[QemuState]):
             vm_name=state.vm_name,
             accelerator=state.accelerator,
             disk_paths=[str(p) for p in state.disk_paths],
-            iso_path="" if c.disk_image or state.iso_path is None else str(state.iso_path),
+            iso_path="" if c.disk_image else (state.iso_remote or str(state.iso_path or "")),
             cd_path=str(state.cd_path) if state.cd_path else "",
             floppy_path=str(state.floppy_path) if state.floppy_path else "",
             vnc_display=(state.vnc_lease.port - 5900) if state.vnc_lease else None,

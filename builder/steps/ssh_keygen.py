@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from builder import secrets
-from builder.communicator.keys import generate_keypair, read_private_key_file
+from builder.communicator.keys import generate_keypair, keypair_from_text, read_private_key_file
 from builder.qemu.state import QemuState
 from builder.steps import Step
 
@@ -21,9 +21,13 @@ class StepSSHKeyGen(Step[QemuState]):
         if c.ssh_private_key_file:
             _, state.keypair = read_private_key_file(Path(c.ssh_private_key_file).expanduser())
             state.ui.say(f"Using SSH key {c.ssh_private_key_file}")
+        elif c.ssh_private_key:
+            state.keypair = keypair_from_text(c.ssh_private_key, c.ssh_public_key)
+            state.ui.say("Using the SSH key given in ssh_private_key")
         else:
             state.ui.say(f"Creating temporary {c.temporary_key_pair_type} SSH key for instance...")
-            state.keypair = generate_keypair(c.temporary_key_pair_type, c.temporary_key_pair_bits or 0)
+            state.keypair = generate_keypair(c.temporary_key_pair_type, c.temporary_key_pair_bits or 0,
+                                             comment=c.temporary_key_pair_name or "pybuild")
         secrets.add(state.keypair.private_pem)
 
     def cleanup(self, state: QemuState) -> None:

@@ -121,7 +121,7 @@ def test_generated_source_checked_at_run_time(comm: SSHCommunicator, rdir: str, 
     ("raw", "message"),
     [
         ({"destination": "/tmp/x"}, "one of source, sources or content must be specified"),
-        ({"source": "/etc/hostname", "content": "x", "destination": "/tmp/x"}, "only one of"),
+        ({"source": "/etc/hostname", "content": "x", "destination": "/tmp/x"}, "conflicts with content"),
         ({"source": "/nonexistent", "destination": "/tmp/x"}, "Bad source '/nonexistent'"),
         ({"sources": ["/etc/hostname", "/etc/hosts"], "destination": "/tmp/x"}, "end with /"),
         ({"content": "x", "destination": "/tmp/x", "direction": "download"}, "content: cannot be used"),

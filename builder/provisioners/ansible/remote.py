@@ -233,6 +233,7 @@ def ansible_env(cfg: AnsibleConfig, rendered_env_vars: Sequence[str], control_di
 
 class AnsibleProvisioner(Provisioner[AnsibleConfig]):
     Config = AnsibleConfig
+    late_templates = ("inventory_file_template",)  # .HostAlias, .Host, .User, .Port
 
     @classmethod
     def host_requirements(cls, config: AnsibleConfig | None) -> list[hostcheck.Requirement]:
