@@ -19,7 +19,8 @@ running guest. The open SSH session survives the removal of host keys and ``~/.s
 (only new logins need them); the shutdown command runs over the same connection.
 
 What a running guest writes *after* the script (the shutdown's own journal lines and
-wtmp record, a new random seed) stays in the image; virt-sysprep, working offline, leaves
+wtmp record, the random seed systemd saves at
+shutdown, a released DHCP lease) stays in the image; virt-sysprep, working offline, leaves
 none of it. Nothing of the build's identity is in those.
 """
 

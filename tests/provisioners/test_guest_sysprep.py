@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -170,3 +171,11 @@ def test_build_disk_discard_options_reach_qemu(interface):
     drives = [argv[i + 1] for i, a in enumerate(argv) if a == "-drive" and "packer-t" in argv[i + 1]]
     assert len(drives) == 1
     assert ",discard=unmap," in drives[0] + "," and ",detect-zeroes=unmap" in drives[0]
+
+
+def test_the_e2e_template_validates(tmp_path: Path):
+    """A template using the provisioner and the discard options is valid as written."""
+    template = Path(__file__).parents[1] / "e2e" / "guest_sysprep.pkr.hcl"
+    r = subprocess.run([sys.executable, "-m", "builder.cli", "validate", "-var", "base_image=/nonexistent.qcow2",
+                        str(template)], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
