@@ -56,6 +56,7 @@ BUILTINS: dict[str, dict[str, str]] = {
         "file": "builder.provisioners.file:FileProvisioner",
         "shell-local": "builder.provisioners.shell_local:ShellLocalProvisioner",
         "breakpoint": "builder.provisioners.breakpoint:BreakpointProvisioner",
+        "guest-sysprep": "builder.provisioners.guest_sysprep:GuestSysprepProvisioner",
         "ansible": "builder.provisioners.ansible.remote:AnsibleProvisioner",
         "ansible-local": "builder.provisioners.ansible.local:AnsibleLocalProvisioner",
         "sleep": "builder.provisioners.sleep:SleepProvisioner",

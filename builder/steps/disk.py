@@ -3,15 +3,19 @@
 - ISO install: ``qemu-img create`` the main disk (and ``disk_additional_size`` disks);
 - ``disk_image``: copy/convert the source image (or a qcow2 overlay with
   ``use_backing_file``), then resize it to ``disk_size`` unless ``skip_resize_disk``.
+  When the final ``convert`` step runs anyway (qcow2, compaction on, no ``convert``
+  qemu_img_args), no copy is made: the disk starts as a qcow2 overlay over the source and
+  that convert flattens it (same content, no backing file in the output).
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 
 from builder import run
 from builder.errors import CommandError
-from builder.qemu.config import qemu_img_extra
+from builder.qemu.config import QemuConfig, qemu_img_extra
 from builder.qemu.state import QemuState
 from builder.steps import Step
 
@@ -50,12 +54,24 @@ class StepCopyDisk(Step[QemuState]):
         dst = state.disk_paths[0]
         src = state.iso_path
         extra = qemu_img_extra(c, "convert")
+        if flatten_later(c):
+            info = json.loads(run.run(["qemu-img", "info", "-U", "--output=json", str(src)]).stdout)
+            state.ui.say(f"Creating overlay {dst.name} over {src} (the final convert flattens it)")
+            run.run(["qemu-img", "create", "-f", "qcow2", "-b", str(src.resolve()), "-F", str(info["format"]),
+                     *qemu_img_extra(c, "create"), str(dst)])
+            return
         if src.suffix.lstrip(".") == c.format and not extra:
             state.ui.say(f"Copying disk image {src} (same format: plain copy)")
             shutil.copyfile(src, dst)
         else:
             state.ui.say(f"Converting disk image {src} to {c.format}")
             run.run(["qemu-img", "convert", *extra, "-O", c.format, str(src), str(dst)])
+
+
+def flatten_later(c: QemuConfig) -> bool:
+    """Whether a ``disk_image`` build can start from an overlay instead of a copy: the
+    final convert (which reads through the backing file) runs and changes nothing else."""
+    return c.disk_image and not c.use_backing_file and c.raw_compaction and not qemu_img_extra(c, "convert")
 
 
 class StepResizeDisk(Step[QemuState]):

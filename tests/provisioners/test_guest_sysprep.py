@@ -1,0 +1,181 @@
+"""The guest-sysprep provisioner: its script against virt-sysprep's operation list, its
+config, how it runs the script; the build disk's discard options on QEMU's -drive."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from ctxutil import provision_ctx
+
+from builder.config import parse_config
+from builder.errors import BuildError, ConfigError
+from builder.plugins import REGISTRY
+from builder.provisioners.guest_sysprep import (
+    EXTRA,
+    NOT_COVERED,
+    OPERATIONS,
+    GuestSysprepConfig,
+    GuestSysprepProvisioner,
+    sysprep_script,
+)
+from builder.qemu.argv import RunFacts, build_argv
+from builder.qemu.config import QemuConfig
+
+# `virt-sysprep --list-operations` (1.48.2) entries marked "*" (enabled by default)
+SYSPREP_DEFAULTS = {
+    "abrt-data", "backup-files", "bash-history", "blkid-tab", "crash-data", "cron-spool", "customize",
+    "dhcp-client-state", "dhcp-server-state", "dovecot-data", "ipa-client", "kerberos-hostkeytab", "logfiles",
+    "lvm-uuids", "machine-id", "mail-spool", "net-hostname", "net-hwaddr", "net-nmconn", "pacct-log",
+    "package-manager-cache", "pam-data", "passwd-backups", "puppet-data-log", "rh-subscription-manager",
+    "rhn-systemid", "rpm-db", "samba-db-log", "script", "smolt-uuid", "ssh-hostkeys", "ssh-userdir",
+    "sssd-db-log", "tmp-files", "udev-persistent-net", "utmp", "yum-uuid",
+}
+
+
+def test_every_default_operation_is_covered_or_explained():
+    assert set(OPERATIONS) | set(NOT_COVERED) == SYSPREP_DEFAULTS
+    assert not set(OPERATIONS) & set(NOT_COVERED)
+    assert all(reason.strip() for reason in NOT_COVERED.values())
+
+
+def test_the_list_matches_the_installed_virt_sysprep():
+    if shutil.which("virt-sysprep") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("virt-sysprep is missing (dev/setup installs libguestfs-tools)")
+        pytest.skip("virt-sysprep not installed")
+    out = subprocess.run(["virt-sysprep", "--list-operations"], capture_output=True, text=True, check=True).stdout
+    defaults = {line.split()[0] for line in out.splitlines() if line.split()[1:2] == ["*"]}
+    # a newer virt-sysprep may add operations: then the table needs an entry (or a reason)
+    assert defaults == SYSPREP_DEFAULTS
+
+
+@pytest.mark.parametrize("shell", ["dash", "bash"])
+def test_script_is_valid_shell(shell, tmp_path):
+    if shutil.which(shell) is None:
+        pytest.fail(f"{shell} missing")
+    f = tmp_path / "s.sh"
+    f.write_text(sysprep_script())
+    subprocess.run([shell, "-n", str(f)], check=True)
+
+
+def test_script_does_what_the_clean_check_looks_for():
+    s = sysprep_script()
+    for line in ("rm -f /etc/ssh/*_host_*", ": >/etc/machine-id", "rm -f /etc/udev/rules.d/70-persistent-net.rules",
+                 "rm -f /root/.*_history /home/*/.*_history", "cloud-init clean --logs --seed", "apt-get clean",
+                 "dnf clean all", "yum clean all", "find /tmp /var/tmp -mindepth 1 -delete"):
+        assert line in s, line
+    # machine-id is emptied, never removed
+    assert "rm -f /etc/machine-id" not in s
+    # every operation has its own section; fstrim comes after everything else, then the end
+    for name in (*OPERATIONS, *EXTRA):
+        assert f"echo '==> {name}'" in s
+    lines = s.splitlines()
+    assert lines[-1] == "echo '==> guest-sysprep done'"
+    assert lines[-2].startswith("fstrim -av")
+    assert lines.index("sync") < lines.index("echo '==> fstrim'")
+
+
+def test_a_failed_operation_fails_the_script(tmp_path):
+    """Each operation runs with `set -e` in a subshell: its first failing line counts."""
+    body = sysprep_script(skip=list(OPERATIONS) + list(EXTRA), fstrim=False)
+    # the same wrapping as every operation, around a body whose first line fails
+    assert "(set -e\nrm -f /etc/ssh/*_host_*\n)\n[ $? -eq 0 ] || failed=\"$failed ssh-hostkeys\"" in sysprep_script()
+    broken = body.replace("failed=\n", "failed=\n(set -e\nfalse\n: later lines succeed\n)\n[ $? -eq 0 ] || failed=\"$failed x\"\n")
+    f = tmp_path / "s.sh"
+    f.write_text(broken)
+    r = subprocess.run(["sh", str(f)], capture_output=True, text=True)
+    assert r.returncode == 1
+    assert "==> failed: x" in r.stderr
+    f.write_text(body)
+    assert subprocess.run(["sh", str(f)], capture_output=True, text=True).returncode == 0
+
+
+def test_skip_and_fstrim_options():
+    s = sysprep_script(skip=["ssh-userdir", "cloud-init"], fstrim=False)
+    assert "/home/*/.ssh" not in s and "cloud-init clean" not in s and "fstrim" not in s
+    assert "rm -f /etc/ssh/*_host_*" in s
+
+
+def gcfg(**kw):
+    return parse_config(GuestSysprepConfig, kw, component='provisioner "guest-sysprep"')
+
+
+def test_unknown_skip_name_is_an_error():
+    with pytest.raises(ConfigError) as e:
+        gcfg(skip=["ssh-hostkey", "logfiles"])
+    assert "skip: unknown operation 'ssh-hostkey'" in str(e.value)
+    gcfg(skip=["lvm-uuids", "logfiles", "cloud-init"])  # not-covered names may be listed
+
+
+def test_registered_as_builtin():
+    assert REGISTRY.get("provisioner", "guest-sysprep") is GuestSysprepProvisioner
+
+
+class RecordingComm:
+    """Records what the provisioner sends; answers run() with a fixed status."""
+
+    def __init__(self, status: int = 0):
+        self.status = status
+        self.uploads: list[tuple[bytes, str, int]] = []
+        self.commands: list[str] = []
+
+    def upload(self, source, remote_path, mode=0o644):
+        self.uploads.append((source, remote_path, mode))
+
+    def run(self, command, on_stdout=None, on_stderr=None, **kw):
+        self.commands.append(command)
+        if on_stdout:
+            on_stdout("==> guest-sysprep done")
+        return self.status
+
+
+def test_provision_uploads_the_script_and_runs_it_as_root(tmp_path: Path):
+    comm = RecordingComm()
+    ctx, cap = provision_ctx(comm, tmp_path)  # type: ignore[arg-type]
+    GuestSysprepProvisioner(gcfg(skip=["ssh-userdir"])).provision(ctx)
+    [(body, path, mode)] = comm.uploads
+    assert body.decode() == sysprep_script(["ssh-userdir"], True)
+    assert (path, mode) == ("/tmp/pybuild-guest-sysprep.sh", 0o700)
+    assert comm.commands == ['if [ "$(id -u)" -eq 0 ]; then sh /tmp/pybuild-guest-sysprep.sh; '
+                             "else sudo -n sh /tmp/pybuild-guest-sysprep.sh; fi"]
+    assert "skipping ssh-userdir" in cap.text and "guest-sysprep done" in cap.text
+
+
+def test_provision_fails_on_a_nonzero_status(tmp_path: Path):
+    ctx, _ = provision_ctx(RecordingComm(status=1), tmp_path)  # type: ignore[arg-type]
+    with pytest.raises(BuildError, match="guest-sysprep: Script exited with non-zero exit status: 1"):
+        GuestSysprepProvisioner(gcfg()).provision(ctx)
+
+
+def test_provision_needs_a_communicator(tmp_path: Path):
+    ctx, _ = provision_ctx(None, tmp_path)
+    with pytest.raises(BuildError, match="needs a communicator"):
+        GuestSysprepProvisioner(gcfg()).provision(ctx)
+
+
+@pytest.mark.parametrize("interface", ["virtio", "virtio-scsi"])
+def test_build_disk_discard_options_reach_qemu(interface):
+    cfg = parse_config(QemuConfig, {"iso_url": "x.qcow2", "iso_checksum": "none", "ssh_username": "root",
+                                    "headless": True, "disk_image": True, "disk_interface": interface,
+                                    "disk_discard": "unmap", "disk_detect_zeroes": "unmap"},
+                       component='source "qemu.t"')
+    f = RunFacts(vm_name="packer-t", accelerator="tcg", disk_paths=["out/packer-t"], iso_path="x.qcow2",
+                 vnc_display=13, ssh_host_port=3333, qmp_path="/run/q.sock", serial_sock="/run/s.sock",
+                 serial_log="out/serial.log")
+    argv = build_argv(cfg, f)
+    drives = [argv[i + 1] for i, a in enumerate(argv) if a == "-drive" and "packer-t" in argv[i + 1]]
+    assert len(drives) == 1
+    assert ",discard=unmap," in drives[0] + "," and ",detect-zeroes=unmap" in drives[0]
+
+
+def test_the_e2e_template_validates(tmp_path: Path):
+    """A template using the provisioner and the discard options is valid as written."""
+    template = Path(__file__).parents[1] / "e2e" / "guest_sysprep.pkr.hcl"
+    r = subprocess.run([sys.executable, "-m", "builder.cli", "validate", "-var", "base_image=/nonexistent.qcow2",
+                        str(template)], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
