@@ -1,0 +1,236 @@
+"""The glance post-processor against a real Keystone: Glances validating tokens with
+keystonemiddleware, two regions in the catalog, clouds.yaml + secure.yaml as users write
+them, application credentials, the OS_* variables, wrong credentials, secrets.
+
+The cloud (``keystone_cloud``, tests/fixtures/keystone.py) is shared by the session; each
+test uploads small qcow2 images made with qemu-img and deletes nothing it does not own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import os
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from builder.cancel import TOKEN
+from builder.errors import BuildError
+from builder.plugins import PostProcessContext
+from builder.ui import UI, EventSink, add_build_log
+from tests.fixtures.keystone import IdentityCloud
+from tests.post_processors.conftest import make_pp, qemu_artifact
+
+pytestmark = pytest.mark.glance
+
+CloudFiles = Callable[..., Path]
+
+
+@pytest.fixture
+def clouds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keystone_cloud: IdentityCloud) -> CloudFiles:
+    """``clouds(name, secret=..., auth_type=..., region=...)``: a clouds.yaml with the
+    non-secret settings and a secure.yaml beside it with the secret (as users split
+    them); OS_CLIENT_CONFIG_FILE / OS_CLIENT_SECURE_FILE point at them."""
+    for k in [k for k in os.environ if k.startswith("OS_")]:
+        monkeypatch.delenv(k)
+    entries: dict[str, dict[str, Any]] = {}
+    secure: dict[str, dict[str, Any]] = {}
+
+    def write(name: str = "ci", *, app_cred: bool = False, password: str | None = None,
+              region: str = "RegionOne") -> Path:
+        kc = keystone_cloud
+        if app_cred:
+            entry: dict[str, Any] = {"auth_type": "v3applicationcredential",
+                                     "auth": {"auth_url": kc.auth_url,
+                                              "application_credential_id": kc.app_cred_id}}
+            secret = {"auth": {"application_credential_secret": kc.app_cred_secret}}
+        else:
+            auth = {k: v for k, v in kc.password_auth().items() if k != "password"}
+            entry = {"auth_type": "password", "auth": auth}
+            secret = {"auth": {"password": kc.password if password is None else password}}
+        if region:
+            entry["region_name"] = region
+        entry["interface"] = "public"
+        entries[name], secure[name] = entry, secret
+        (tmp_path / "clouds.yaml").write_text(json.dumps({"clouds": entries}, indent=2))
+        (tmp_path / "secure.yaml").write_text(json.dumps({"clouds": secure}, indent=2))
+        monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(tmp_path / "clouds.yaml"))
+        monkeypatch.setenv("OS_CLIENT_SECURE_FILE", str(tmp_path / "secure.yaml"))
+        return tmp_path / "clouds.yaml"
+
+    return write
+
+
+@pytest.fixture
+def disk(small_disk: Callable[..., Path]) -> Path:
+    return small_disk(size="16M")
+
+
+def md5(path: Path) -> str:
+    return hashlib.md5(path.read_bytes()).hexdigest()
+
+
+def project_id(kc: IdentityCloud) -> str:
+    conn = kc.admin()
+    try:
+        return str(conn.identity.find_project(kc.project).id)
+    finally:
+        conn.close()
+
+
+def by_id(kc: IdentityCloud, region: str) -> dict[str, dict[str, Any]]:
+    return {i["id"]: i for i in kc.images(region)}
+
+
+# --------------------------------------------------------------------------- the ways users authenticate
+
+
+def test_cloud_startup_is_measured(keystone_cloud: IdentityCloud) -> None:
+    print(f"identity cloud start-up: {keystone_cloud.timings}")
+    assert set(keystone_cloud.glances) == {"RegionOne", "RegionTwo"}
+    assert keystone_cloud.timings["start"] > 0
+
+
+def test_password_from_clouds_and_secure_yaml(keystone_cloud, clouds, ctx, disk) -> None:
+    clouds("ci")
+    art = make_pp("glance", cloud="ci", image_name="ks-password").post_process(ctx, qemu_artifact(disk)).artifact
+    img = by_id(keystone_cloud, "RegionOne")[art.id]
+    assert img["status"] == "active" and img["checksum"] == md5(disk)
+    assert img["owner"] == project_id(keystone_cloud), "uploaded as the member user's project"
+    assert art.id not in by_id(keystone_cloud, "RegionTwo")
+
+
+def test_application_credential_through_os_cloud(keystone_cloud, clouds, ctx, disk, monkeypatch) -> None:
+    clouds("ci-ac", app_cred=True, region="RegionTwo")
+    monkeypatch.setenv("OS_CLOUD", "ci-ac")
+    art = make_pp("glance", image_name="ks-appcred").post_process(ctx, qemu_artifact(disk)).artifact
+    img = by_id(keystone_cloud, "RegionTwo")[art.id]
+    assert img["status"] == "active" and img["owner"] == project_id(keystone_cloud)
+
+
+def test_plain_os_variables(keystone_cloud, clouds, ctx, disk, monkeypatch) -> None:
+    clouds("unused")  # clears OS_*; the variables below are all the SDK gets
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", "/nonexistent/clouds.yaml")
+    monkeypatch.delenv("OS_CLIENT_SECURE_FILE")
+    env = {"OS_AUTH_URL": keystone_cloud.auth_url, "OS_USERNAME": keystone_cloud.username,
+           "OS_PASSWORD": keystone_cloud.password, "OS_PROJECT_NAME": keystone_cloud.project,
+           "OS_USER_DOMAIN_NAME": "Default", "OS_PROJECT_DOMAIN_NAME": "Default",
+           "OS_REGION_NAME": "RegionTwo", "OS_INTERFACE": "internal"}
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    art = make_pp("glance", image_name="ks-env").post_process(ctx, qemu_artifact(disk)).artifact
+    assert by_id(keystone_cloud, "RegionTwo")[art.id]["status"] == "active"
+
+
+def test_two_regions_in_parallel(keystone_cloud, clouds, ctx, disk) -> None:
+    clouds("ci", region="")
+    pp = make_pp("glance", image_name="ks-two-regions", clouds=["ci/RegionOne", "ci/RegionTwo"])
+    art = pp.post_process(ctx, qemu_artifact(disk)).artifact
+    one, two = art.id.split(",")
+    assert by_id(keystone_cloud, "RegionOne")[one]["checksum"] == md5(disk)
+    assert by_id(keystone_cloud, "RegionTwo")[two]["checksum"] == md5(disk)
+    assert [(i["cloud"], i["region"]) for i in art.data["images"]] == [("ci", "RegionOne"), ("ci", "RegionTwo")]
+
+
+# --------------------------------------------------------------------------- failing fast and clearly
+
+
+def _token_posts(kc: IdentityCloud) -> int:
+    return sum(1 for line in kc.keystone.requests_seen() if '"POST /v3/auth/tokens' in line)
+
+
+def test_wrong_password_is_one_clear_line_and_one_request(keystone_cloud, clouds, ctx, disk) -> None:
+    wrong = "Wrong-Canary-" + os.urandom(4).hex()
+    clouds("ci-wrong", password=wrong)
+    before_images = set(by_id(keystone_cloud, "RegionOne"))
+    before = _token_posts(keystone_cloud)
+    t0 = time.monotonic()
+    with pytest.raises(BuildError) as e:
+        make_pp("glance", cloud="ci-wrong", image_name="ks-wrong", retries=3).post_process(ctx, qemu_artifact(disk))
+    elapsed = time.monotonic() - t0
+    msg = e.value.render()
+    assert "ci-wrong" in msg and keystone_cloud.auth_url in msg and "401" in msg, msg
+    assert wrong not in msg
+    assert len(str(e.value).strip().splitlines()) == 1, msg
+    time.sleep(0.5)  # gunicorn writes the access log line after the answer
+    assert _token_posts(keystone_cloud) - before == 1, "no retry storm on a 401"
+    assert elapsed < 15
+    assert set(by_id(keystone_cloud, "RegionOne")) == before_images
+
+
+def test_unknown_region_names_the_catalog_regions(keystone_cloud, clouds, ctx, disk) -> None:
+    clouds("ci", region="")
+    with pytest.raises(BuildError) as e:
+        make_pp("glance", image_name="ks-region", clouds=["ci/RegionNine"]).post_process(ctx, qemu_artifact(disk))
+    msg = str(e.value)
+    assert "RegionNine" in msg and "RegionOne, RegionTwo" in msg, msg
+
+
+# --------------------------------------------------------------------------- secrets
+
+
+@pytest.fixture
+def build_log(tmp_path: Path) -> Iterator[Path]:
+    """pybuild's own per-build debug log (the file ``pybuild build`` always writes)."""
+    path = tmp_path / "build.log"
+    handler = add_build_log(path)
+    try:
+        yield path
+    finally:
+        logging.getLogger("pybuild").removeHandler(handler)
+        handler.close()
+
+
+@pytest.fixture
+def tokens_issued(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every token keystoneauth obtained (the real call, recorded)."""
+    from keystoneauth1 import session
+
+    seen: list[str] = []
+    real = session.Session.get_token
+
+    def get_token(self: Any, *a: Any, **kw: Any) -> Any:
+        tok = real(self, *a, **kw)
+        seen.append(tok)
+        return tok
+
+    monkeypatch.setattr(session.Session, "get_token", get_token)
+    return seen
+
+
+def test_secrets_never_leak(keystone_cloud, clouds, disk, tmp_path, build_log, tokens_issued, capfd) -> None:
+    """Canary: the password, the application-credential secret and the tokens appear in
+    no UI output, JSON event, build log, error or stdout/stderr of two successful uploads
+    (password, application credential) and one refused (wrong password)."""
+    events = tmp_path / "events.jsonl"
+    out = io.StringIO()
+    ui = UI(out=out, events=EventSink(events))
+    ctx = PostProcessContext(build_name="null.canary", build_type="null", ui=ui.for_build("null.canary"),
+                             template_dir=tmp_path, variables={}, cancel=TOKEN, debug=True)
+    clouds("ci")
+    clouds("ci-ac", app_cred=True)
+    for cloud in ("ci", "ci-ac"):
+        pp = make_pp("glance", cloud=cloud, image_name=f"ks-canary-{cloud}")
+        art = pp.post_process(ctx, qemu_artifact(disk)).artifact
+        assert art.id in by_id(keystone_cloud, "RegionOne")
+    clouds("ci-bad", password=keystone_cloud.password + "x")
+    with pytest.raises(BuildError) as e:
+        make_pp("glance", cloud="ci-bad", image_name="ks-canary-bad").post_process(ctx, qemu_artifact(disk))
+    ui.events.close()
+    captured = capfd.readouterr()
+    seen = {"ui": out.getvalue(), "events": events.read_text(), "build log": build_log.read_text(),
+            "error": e.value.render(), "stdout": captured.out, "stderr": captured.err}
+    assert "ks-canary-ci" in seen["ui"] and seen["events"], "the canary must look at real output"
+    assert len(tokens_issued) >= 2
+    canaries = {"password": keystone_cloud.password, "wrong password": keystone_cloud.password + "x",
+                "application credential secret": keystone_cloud.app_cred_secret,
+                **{f"token {i}": t for i, t in enumerate(tokens_issued)}}
+    for name, canary in canaries.items():
+        for where, text in seen.items():
+            assert canary not in text, f"the {name} leaked into {where}"
