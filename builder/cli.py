@@ -59,6 +59,8 @@ def parser() -> argparse.ArgumentParser:
     _var_flags(v)
     _filter_flags(v)
     v.add_argument("-syntax-only", "--syntax-only", action="store_true")
+    v.add_argument("-evaluate-datasources", "--evaluate-datasources", action="store_true",
+                   help="run data sources while validating (otherwise their values are unknown)")
     v.add_argument("-machine-readable", "--machine-readable", action="store_true")
     v.add_argument("template")
 
@@ -154,28 +156,41 @@ def _globs(s: str) -> list[str]:
     return [x.strip() for x in s.split(",") if x.strip()]
 
 
-def _load(args: argparse.Namespace, syntax_only: bool = False):  # type: ignore[no-untyped-def]
+def _load(args: argparse.Namespace, syntax_only: bool = False,  # type: ignore[no-untyped-def]
+          evaluate_datasources: bool = True, except_: list[str] | None = None, check: bool = False):
     from builder.template.loader import load
 
     path = args.template
     if not os.path.exists(path):
         raise UsageError(f"template {path} does not exist")
-    return load(path, var_files=args.var_file, vars=_parse_vars(args.var), env=os.environ, syntax_only=syntax_only)
+    tpl = load(path, var_files=args.var_file, vars=_parse_vars(args.var), env=os.environ, syntax_only=syntax_only,
+               evaluate_datasources=evaluate_datasources, check_components=check,
+               only=_globs(getattr(args, "only", "") or ""),
+               except_=except_ if except_ is not None else _globs(getattr(args, "except_", "") or ""))
+    secrets.add(*tpl.sensitive_values())
+    secrets.keep_names(*tpl.names())
+    return tpl
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from builder.build import check_host, plan, prepare
 
-    tpl = _load(args, syntax_only=args.syntax_only)
+    except_ = _globs(args.except_)
+    tpl = _load(args, syntax_only=args.syntax_only, evaluate_datasources=args.evaluate_datasources,
+                except_=except_, check=True)
     if args.syntax_only:
         print("Syntax-only check passed. Everything looks okay.")
         return 0
-    plans = plan(tpl, _globs(args.only), _globs(args.except_))
-    prepared = prepare(tpl, plans)
+    plans = plan(tpl, _globs(args.only), except_)
+    prepared = prepare(tpl, plans, except_, warn=_warn)
     _check_boot_commands(tpl, plans)
     check_host(prepared, _globs(args.except_))
     print("The configuration is valid.")
     return 0
+
+
+def _warn(message: str) -> None:
+    print(f"Warning: {message}", file=sys.stderr)
 
 
 def _check_boot_commands(tpl, plans) -> None:  # type: ignore[no-untyped-def]
@@ -185,7 +200,7 @@ def _check_boot_commands(tpl, plans) -> None:  # type: ignore[no-untyped-def]
 def cmd_inspect(args: argparse.Namespace) -> int:
     from builder.template.inspect import inspect_text
 
-    print(inspect_text(_load(args)))
+    print(inspect_text(_load(args, evaluate_datasources=False)))
     return 0
 
 
@@ -201,7 +216,7 @@ def cmd_console(args: argparse.Namespace) -> int:
         try:
             print(secrets.mask(console_eval(tpl, expr)))
         except TemplateError as e:
-            print(secrets.mask(e.render()), file=sys.stderr)
+            print(e.render_masked(), file=sys.stderr)
             rc = 1
     return rc
 
@@ -277,13 +292,13 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     setup_logging(os.environ.get("PYBUILD_LOG", "") not in ("", "0"),
                   Path(os.environ["PYBUILD_LOG_PATH"]) if os.environ.get("PYBUILD_LOG_PATH") else None)
-    tpl = _load(args)
-    secrets.add(*tpl.sensitive_values())
-    plans = plan(tpl, _globs(args.only), _globs(args.except_))
+    except_ = _globs(args.except_)
+    tpl = _load(args, except_=except_, check=True)
+    plans = plan(tpl, _globs(args.only), except_)
     if not plans:
         raise UsageError("no builds to run (check -only/-except)")
-    prepared = prepare(tpl, plans)
-    check_host(prepared, _globs(args.except_))  # before any download or VM
+    prepared = prepare(tpl, plans, except_, warn=_warn)
+    check_host(prepared, except_)  # before any download or VM
     hooks_file = find_hooks_file(Path(tpl.root), args.hooks)
     hooks_mod = load_hooks_module(hooks_file) if hooks_file else None
     events = EventSink(Path(args.log_json) if args.log_json else None)
@@ -379,7 +394,7 @@ def main(argv: list[str] | None = None) -> int:
     except PybuildError as e:
         if debug:
             traceback.print_exc()
-        print(secrets.mask(e.render()), file=sys.stderr)
+        print(e.render_masked(), file=sys.stderr)
         code = e.exit_code
         if args.command == "build" and isinstance(e, TemplateError):
             code = 2

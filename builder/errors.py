@@ -14,8 +14,11 @@
 from __future__ import annotations
 
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from builder import secrets
 
 
 @dataclass(frozen=True)
@@ -41,9 +44,10 @@ class Diagnostic:
     location: Location | None = None
     severity: str = "error"  # "error" | "warning"
 
-    def render(self) -> str:
+    def render(self, mask: Callable[[str], str] = str) -> str:
+        """The diagnostic as text; ``mask`` applies to the summary and detail, never the location."""
         head = "Error" if self.severity == "error" else "Warning"
-        lines = [f"{head}: {self.summary}"]
+        lines = [f"{head}: {mask(self.summary)}"]
         if self.location is not None:
             lines.append("")
             if self.location.line:
@@ -55,7 +59,7 @@ class Diagnostic:
                 lines.append(f"  in {self.location.filename}:")
         if self.detail:
             lines.append("")
-            lines.extend(f"{self.detail}".splitlines())
+            lines.extend(mask(self.detail).splitlines())
         return "\n".join(lines)
 
 
@@ -64,6 +68,10 @@ class PybuildError(Exception):
 
     def render(self) -> str:
         return f"Error: {self}"
+
+    def render_masked(self) -> str:
+        """What the user sees: :meth:`render` with every secret masked."""
+        return secrets.mask(self.render())
 
 
 class UsageError(PybuildError):
@@ -81,6 +89,10 @@ class TemplateError(PybuildError):
 
     def render(self) -> str:
         return "\n\n".join(d.render() for d in self.diagnostics)
+
+    def render_masked(self) -> str:
+        # a diagnostic about the template names what it is about (secrets.mask_template)
+        return "\n\n".join(d.render(secrets.mask_template) for d in self.diagnostics)
 
 
 class ConfigError(TemplateError):

@@ -1,16 +1,18 @@
 """The component registry and the plugin API.
 
-Builders, provisioners and post-processors are *components*: a class with a
-``Config`` dataclass (see :mod:`builder.config`) and one method. Built-ins are listed
-in :data:`BUILTINS`; third-party packages add more through the entry-point groups
-``pybuild.builders``, ``pybuild.provisioners`` and ``pybuild.post_processors``
-(entry point name = the type used in templates, value = ``module:Class``).
+Builders, provisioners, post-processors and data sources are *components*: a class
+with a ``Config`` dataclass (see :mod:`builder.config`) and one method. Built-ins are
+listed in :data:`BUILTINS`; third-party packages add more through the entry-point groups
+``pybuild.builders``, ``pybuild.provisioners``, ``pybuild.post_processors`` and
+``pybuild.data_sources`` (entry point name = the type used in templates, value =
+``module:Class``).
 
 Plugin API (stable, typed):
 
 - :class:`Builder` — ``run(ctx: BuildContext) -> Artifact | None``
 - :class:`Provisioner` — ``provision(ctx: ProvisionContext) -> None``
 - :class:`PostProcessor` — ``post_process(ctx: PostProcessContext, artifact) -> PostProcessResult``
+- :class:`DataSource` — ``execute(ctx: DataSourceContext) -> dict`` (its ``outputs`` named up front)
 - :class:`Artifact` — what a builder or post-processor produces
 - ``Component.host_requirements(config)`` — what the component needs on the build host
   (tools, files, kernel, firmware...: :mod:`builder.hostcheck`), checked before a build
@@ -35,11 +37,12 @@ from builder.ui import BuildUI
 if TYPE_CHECKING:
     from builder.hostcheck import Requirement
 
-KINDS = ("builder", "provisioner", "post-processor")
+KINDS = ("builder", "provisioner", "post-processor", "data-source")
 GROUPS = {
     "builder": "pybuild.builders",
     "provisioner": "pybuild.provisioners",
     "post-processor": "pybuild.post_processors",
+    "data-source": "pybuild.data_sources",
 }
 
 # type name -> "module:Class", imported on first use so start-up stays fast
@@ -55,6 +58,7 @@ BUILTINS: dict[str, dict[str, str]] = {
         "breakpoint": "builder.provisioners.breakpoint:BreakpointProvisioner",
         "ansible": "builder.provisioners.ansible.remote:AnsibleProvisioner",
         "ansible-local": "builder.provisioners.ansible.local:AnsibleLocalProvisioner",
+        "sleep": "builder.provisioners.sleep:SleepProvisioner",
     },
     "post-processor": {
         "virt-sysprep": "builder.post_processors.virt_sysprep:VirtSysprep",
@@ -67,8 +71,38 @@ BUILTINS: dict[str, dict[str, str]] = {
         "glance": "builder.post_processors.glance:GlanceUpload",
         "verify": "builder.post_processors.verify:VerifyPostProcessor",
         "vagrant": "builder.post_processors.vagrant:Vagrant",
+        "compress": "builder.post_processors.compress:Compress",
+        "artifice": "builder.post_processors.artifice:Artifice",
+    },
+    "data-source": {
+        "http": "builder.data_sources.http:HttpDataSource",
+        "null": "builder.data_sources.null:NullDataSource",
+        "host-info": "builder.data_sources.host_info:HostInfoDataSource",
     },
 }
+
+
+# Packer components that only make sense for Windows guests: each gets one clear error
+WINDOWS_ONLY: dict[str, tuple[str, ...]] = {
+    "provisioner": ("powershell", "windows-restart", "windows-update", "windows-shell"),
+    "communicator": ("winrm",),
+}
+SKIP_HINT = "To build the rest of this template, skip the block with -except=NAME (its name or type)."
+WINDOWS_DETAIL = ("Windows guests are not supported yet: pybuild reaches guests over SSH (communicator "
+                  f'"ssh" or "none"). {SKIP_HINT}')
+
+
+def unknown_component(kind: str, name: str, where: Location | None) -> Diagnostic:
+    """The one error for a component type pybuild does not have (Windows ones say so)."""
+    if name in WINDOWS_ONLY.get(kind, ()):
+        return Diagnostic(f'{kind} "{name}" is for Windows guests', WINDOWS_DETAIL, where)
+    known = REGISTRY.names(kind)
+    hint = f" {SKIP_HINT}" if kind in ("provisioner", "post-processor") else ""
+    return Diagnostic(
+        f'Unknown {kind} type "{name}"',
+        f"{did_you_mean(name, known).strip()} Known {kind}s: {', '.join(known)}.{hint}".strip(),
+        where,
+    )
 
 
 # --------------------------------------------------------------------------- artifacts
@@ -266,6 +300,26 @@ class PostProcessor(Component[C]):
         raise NotImplementedError
 
 
+@dataclass
+class DataSourceContext:
+    """What a data source gets when it runs (before any build starts)."""
+
+    template_dir: Path
+    cancel: CancelToken = TOKEN
+
+
+class DataSource(Component[C]):
+    """A ``data "TYPE" "NAME"`` block: runs once when the template loads, its result is
+    ``data.TYPE.NAME``. ``outputs`` names every attribute of that result up front, so
+    ``validate`` (which does not run data sources) can check references to them."""
+
+    kind = "data-source"
+    outputs: ClassVar[tuple[str, ...]] = ()
+
+    def execute(self, ctx: DataSourceContext) -> dict[str, Any]:
+        raise NotImplementedError
+
+
 # --------------------------------------------------------------------------- registry
 
 
@@ -318,16 +372,7 @@ class Registry:
             return self._loaded[key]
         info = self._entries[kind].get(name)
         if info is None:
-            known = self.names(kind)
-            raise ConfigError(
-                [
-                    Diagnostic(
-                        f'Unknown {kind} type "{name}"',
-                        f"{did_you_mean(name, known).strip()} Known {kind}s: {', '.join(known)}.".strip(),
-                        where,
-                    )
-                ]
-            )
+            raise ConfigError([unknown_component(kind, name, where)])
         mod_name, _, cls_name = info.target.partition(":")
         try:
             obj: Any = importlib.import_module(mod_name)
