@@ -13,6 +13,8 @@ import io
 import json
 import logging
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -233,4 +235,76 @@ def test_secrets_never_leak(keystone_cloud, clouds, disk, tmp_path, build_log, t
                 **{f"token {i}": t for i, t in enumerate(tokens_issued)}}
     for name, canary in canaries.items():
         for where, text in seen.items():
+            assert canary not in text, f"the {name} leaked into {where}"
+
+
+CANARY_TEMPLATE = """
+source "null" "n" {
+  communicator = "none"
+}
+build {
+  sources = ["source.null.n"]
+  post-processors {
+    post-processor "artifice" {
+      files = ["DISK"]
+    }
+    post-processor "glance" {
+      image_name          = "ks-cli-canary-{{ timestamp }}"
+      keep_input_artifact = true
+    }
+    post-processor "manifest" {
+      output = "manifest.json"
+    }
+  }
+}
+"""
+
+
+def _cli_build(tmp_path: Path, home: Path, cloud: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OS_", "XDG_"))}
+    env.update(HOME=str(home), OS_CLOUD=cloud, PYBUILD_LOG="1", PYBUILD_LOG_PATH=str(tmp_path / "debug.log"),
+               PYBUILD_LOG_DIR=str(tmp_path / "logs"), PYBUILD_FAILURE_DIR=str(tmp_path / "failures"))
+    return subprocess.run([sys.executable, "-m", "builder.cli", "--debug", "build", "--log-json",
+                           f"events-{cloud}.jsonl", "t.pkr.hcl"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_cli_build_never_shows_the_secrets(keystone_cloud, disk, tmp_path) -> None:
+    """``pybuild --debug build`` of a null source + artifice + glance + manifest, with
+    ~/.config/openstack/clouds.yaml + secure.yaml in a temporary HOME and OS_CLOUD: the
+    password and the application-credential secret are in no output or file it wrote,
+    after two uploads and one refused password."""
+    kc = keystone_cloud
+    home = tmp_path / "home"
+    cfg = home / ".config" / "openstack"
+    cfg.mkdir(parents=True)
+    user_auth = {k: v for k, v in kc.password_auth().items() if k != "password"}
+    clouds_yaml = {"clouds": {
+        "pw": {"auth": user_auth, "region_name": "RegionOne"},
+        "bad": {"auth": user_auth, "region_name": "RegionOne"},
+        "ac": {"auth_type": "v3applicationcredential", "region_name": "RegionTwo",
+               "auth": {"auth_url": kc.auth_url, "application_credential_id": kc.app_cred_id}}}}
+    secure_yaml = {"clouds": {"pw": {"auth": {"password": kc.password}},
+                              "bad": {"auth": {"password": kc.password + "-wrong"}},
+                              "ac": {"auth": {"application_credential_secret": kc.app_cred_secret}}}}
+    (cfg / "clouds.yaml").write_text(json.dumps(clouds_yaml))
+    (cfg / "secure.yaml").write_text(json.dumps(secure_yaml))
+    (tmp_path / "t.pkr.hcl").write_text(CANARY_TEMPLATE.replace("DISK", str(disk)))
+    before = {r: set(by_id(kc, r)) for r in ("RegionOne", "RegionTwo")}
+
+    runs = {cloud: _cli_build(tmp_path, home, cloud) for cloud in ("pw", "ac", "bad")}
+    assert runs["pw"].returncode == 0 and runs["ac"].returncode == 0, runs["pw"].stderr + runs["ac"].stderr
+    assert len(set(by_id(kc, "RegionOne")) - before["RegionOne"]) == 1
+    assert len(set(by_id(kc, "RegionTwo")) - before["RegionTwo"]) == 1
+    assert runs["bad"].returncode != 0
+    assert f"Keystone at {kc.auth_url} refused the credentials" in runs["bad"].stdout + runs["bad"].stderr
+
+    texts = {f"{c} output": r.stdout + r.stderr for c, r in runs.items()}
+    written = [f for f in tmp_path.rglob("*") if f.is_file() and home not in f.parents
+               and f.suffix not in (".qcow2", ".hcl")]
+    assert {"manifest.json", "debug.log", "events-pw.jsonl"} <= {f.name for f in written}
+    texts.update({str(f.relative_to(tmp_path)): f.read_text(errors="replace") for f in written})
+    for name, canary in {"password": kc.password, "wrong password": kc.password + "-wrong",
+                         "application credential secret": kc.app_cred_secret}.items():
+        for where, text in texts.items():
             assert canary not in text, f"the {name} leaked into {where}"
