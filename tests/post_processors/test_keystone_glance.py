@@ -45,7 +45,7 @@ def clouds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keystone_cloud: Iden
     secure: dict[str, dict[str, Any]] = {}
 
     def write(name: str = "ci", *, app_cred: bool = False, password: str | None = None,
-              region: str = "RegionOne") -> Path:
+              region: str | list[str] = "RegionOne") -> Path:
         kc = keystone_cloud
         if app_cred:
             entry: dict[str, Any] = {"auth_type": "v3applicationcredential",
@@ -56,7 +56,9 @@ def clouds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keystone_cloud: Iden
             auth = {k: v for k, v in kc.password_auth().items() if k != "password"}
             entry = {"auth_type": "password", "auth": auth}
             secret = {"auth": {"password": kc.password if password is None else password}}
-        if region:
+        if isinstance(region, list):
+            entry["regions"] = region  # the SDK accepts only these (the first is the default)
+        elif region:
             entry["region_name"] = region
         entry["interface"] = "public"
         entries[name], secure[name] = entry, secret
@@ -128,6 +130,14 @@ def test_plain_os_variables(keystone_cloud, clouds, ctx, disk, monkeypatch) -> N
         monkeypatch.setenv(k, v)
     art = make_pp("glance", image_name="ks-env").post_process(ctx, qemu_artifact(disk)).artifact
     assert by_id(keystone_cloud, "RegionTwo")[art.id]["status"] == "active"
+
+
+def test_region_option_picks_one_of_the_clouds_yaml_regions(keystone_cloud, clouds, ctx, disk) -> None:
+    clouds("ci", region=["RegionOne", "RegionTwo"])
+    pp = make_pp("glance", cloud="ci", region="RegionTwo", image_name="ks-region-option")
+    art = pp.post_process(ctx, qemu_artifact(disk)).artifact
+    assert by_id(keystone_cloud, "RegionTwo")[art.id]["status"] == "active"
+    assert art.id not in by_id(keystone_cloud, "RegionOne")
 
 
 def test_two_regions_in_parallel(keystone_cloud, clouds, ctx, disk) -> None:
