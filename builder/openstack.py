@@ -79,7 +79,16 @@ def connect(target: CloudTarget, *, auth_type: str = "", endpoint: str = "",
             conn = openstack.connect(**kw)
         register_secrets(conn.config.config.get("auth"))
         if auth_type != "none" and conn.config.config.get("auth_type") not in ("none", "noauth"):
-            secrets.add(conn.session.get_token())
+            auth_url = (conn.config.config.get("auth") or {}).get("auth_url") or "no auth_url"
+            target = CloudTarget(target.cloud or conn.config.name or "", target.region)
+            try:
+                secrets.add(conn.session.get_token())
+            except ks_exc.Unauthorized:
+                # one line, no retry: the credentials are wrong, trying again cannot help
+                raise BuildError(f"OpenStack cloud {target}: Keystone at {auth_url} refused the "
+                                 "credentials (HTTP 401): check the password or application "
+                                 "credential") from None
+            _check_region(conn, target)
     except BuildError:
         raise
     except (os_exc.SDKException, ks_exc.ClientException, KeyError, ValueError) as e:
@@ -88,3 +97,19 @@ def connect(target: CloudTarget, *, auth_type: str = "", endpoint: str = "",
         raise BuildError(f"cannot connect to OpenStack ({target}): "
                          f"{secrets.mask(str(e)) or type(e).__name__}\n{hint}") from None
     return conn
+
+
+def _check_region(conn: Any, target: CloudTarget) -> None:
+    """Fail now, naming the catalog's regions, if the image service has no endpoint in the
+    chosen region (the SDK would only fail at the first Glance call, less clearly)."""
+    region = conn.config.get_region_name("image") or ""
+    if not region:
+        return
+    catalog = conn.session.auth.get_access(conn.session).service_catalog.catalog or []
+    regions = sorted({ep.get("region_id") or ep.get("region") or ""
+                      for svc in catalog if svc.get("type") == "image"
+                      for ep in svc.get("endpoints", [])} - {""})
+    if region not in regions:
+        have = ", ".join(regions) or "none"
+        raise BuildError(f"OpenStack cloud {target}: no image service (Glance) in region "
+                         f"{region!r}; the catalog has it in: {have}")

@@ -26,7 +26,8 @@ os.environ.setdefault("LIBGUESTFS_BACKEND_SETTINGS", "force_tcg")
 os.environ.setdefault("PYBUILD_TEST_CACHE", str(Path.home() / ".cache" / "pybuild-test"))
 os.environ.setdefault("CHECKPOINT_DISABLE", "1")
 
-_PLUGINS = ("tests.fixtures.images", "tests.fixtures.glance", "tests.fixtures.di_iso", "tests.fixtures.cloud")
+_PLUGINS = ("tests.fixtures.images", "tests.fixtures.glance", "tests.fixtures.keystone", "tests.fixtures.di_iso",
+            "tests.fixtures.cloud")
 pytest_plugins = [m for m in _PLUGINS if (ROOT / (m.replace(".", "/") + ".py")).exists()]
 
 

@@ -1,0 +1,320 @@
+"""The glance post-processor against a real Keystone: Glances validating tokens with
+keystonemiddleware, two regions in the catalog, clouds.yaml + secure.yaml as users write
+them, application credentials, the OS_* variables, wrong credentials, secrets.
+
+The cloud (``keystone_cloud``, tests/fixtures/keystone.py) is shared by the session; each
+test uploads small qcow2 images made with qemu-img and deletes nothing it does not own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from builder.cancel import TOKEN
+from builder.errors import BuildError
+from builder.plugins import PostProcessContext
+from builder.ui import UI, EventSink, add_build_log
+from tests.fixtures.keystone import IdentityCloud
+from tests.post_processors.conftest import make_pp, qemu_artifact
+
+pytestmark = pytest.mark.glance
+
+CloudFiles = Callable[..., Path]
+
+
+@pytest.fixture
+def clouds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keystone_cloud: IdentityCloud) -> CloudFiles:
+    """``clouds(name, secret=..., auth_type=..., region=...)``: a clouds.yaml with the
+    non-secret settings and a secure.yaml beside it with the secret (as users split
+    them); OS_CLIENT_CONFIG_FILE / OS_CLIENT_SECURE_FILE point at them."""
+    for k in [k for k in os.environ if k.startswith("OS_")]:
+        monkeypatch.delenv(k)
+    entries: dict[str, dict[str, Any]] = {}
+    secure: dict[str, dict[str, Any]] = {}
+
+    def write(name: str = "ci", *, app_cred: bool = False, password: str | None = None,
+              region: str | list[str] = "RegionOne") -> Path:
+        kc = keystone_cloud
+        if app_cred:
+            entry: dict[str, Any] = {"auth_type": "v3applicationcredential",
+                                     "auth": {"auth_url": kc.auth_url,
+                                              "application_credential_id": kc.app_cred_id}}
+            secret = {"auth": {"application_credential_secret": kc.app_cred_secret}}
+        else:
+            auth = {k: v for k, v in kc.password_auth().items() if k != "password"}
+            entry = {"auth_type": "password", "auth": auth}
+            secret = {"auth": {"password": kc.password if password is None else password}}
+        if isinstance(region, list):
+            entry["regions"] = region  # the SDK accepts only these (the first is the default)
+        elif region:
+            entry["region_name"] = region
+        entry["interface"] = "public"
+        entries[name], secure[name] = entry, secret
+        (tmp_path / "clouds.yaml").write_text(json.dumps({"clouds": entries}, indent=2))
+        (tmp_path / "secure.yaml").write_text(json.dumps({"clouds": secure}, indent=2))
+        monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(tmp_path / "clouds.yaml"))
+        monkeypatch.setenv("OS_CLIENT_SECURE_FILE", str(tmp_path / "secure.yaml"))
+        return tmp_path / "clouds.yaml"
+
+    return write
+
+
+@pytest.fixture
+def disk(small_disk: Callable[..., Path]) -> Path:
+    return small_disk(size="16M")
+
+
+def md5(path: Path) -> str:
+    return hashlib.md5(path.read_bytes()).hexdigest()
+
+
+def project_id(kc: IdentityCloud) -> str:
+    conn = kc.admin()
+    try:
+        return str(conn.identity.find_project(kc.project).id)
+    finally:
+        conn.close()
+
+
+def by_id(kc: IdentityCloud, region: str) -> dict[str, dict[str, Any]]:
+    return {i["id"]: i for i in kc.images(region)}
+
+
+# --------------------------------------------------------------------------- the ways users authenticate
+
+
+def test_cloud_startup_is_measured(keystone_cloud: IdentityCloud) -> None:
+    print(f"identity cloud start-up: {keystone_cloud.timings}")
+    assert set(keystone_cloud.glances) == {"RegionOne", "RegionTwo"}
+    assert keystone_cloud.timings["start"] > 0
+
+
+def test_password_from_clouds_and_secure_yaml(keystone_cloud, clouds, ctx, disk) -> None:
+    clouds("ci")
+    art = make_pp("glance", cloud="ci", image_name="ks-password").post_process(ctx, qemu_artifact(disk)).artifact
+    img = by_id(keystone_cloud, "RegionOne")[art.id]
+    assert img["status"] == "active" and img["checksum"] == md5(disk)
+    assert img["owner"] == project_id(keystone_cloud), "uploaded as the member user's project"
+    assert art.id not in by_id(keystone_cloud, "RegionTwo")
+
+
+def test_application_credential_through_os_cloud(keystone_cloud, clouds, ctx, disk, monkeypatch) -> None:
+    clouds("ci-ac", app_cred=True, region="RegionTwo")
+    monkeypatch.setenv("OS_CLOUD", "ci-ac")
+    art = make_pp("glance", image_name="ks-appcred").post_process(ctx, qemu_artifact(disk)).artifact
+    img = by_id(keystone_cloud, "RegionTwo")[art.id]
+    assert img["status"] == "active" and img["owner"] == project_id(keystone_cloud)
+
+
+def test_plain_os_variables(keystone_cloud, clouds, ctx, disk, monkeypatch) -> None:
+    clouds("unused")  # clears OS_*; the variables below are all the SDK gets
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", "/nonexistent/clouds.yaml")
+    monkeypatch.delenv("OS_CLIENT_SECURE_FILE")
+    env = {"OS_AUTH_URL": keystone_cloud.auth_url, "OS_USERNAME": keystone_cloud.username,
+           "OS_PASSWORD": keystone_cloud.password, "OS_PROJECT_NAME": keystone_cloud.project,
+           "OS_USER_DOMAIN_NAME": "Default", "OS_PROJECT_DOMAIN_NAME": "Default",
+           "OS_REGION_NAME": "RegionTwo", "OS_INTERFACE": "internal"}
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    art = make_pp("glance", image_name="ks-env").post_process(ctx, qemu_artifact(disk)).artifact
+    assert by_id(keystone_cloud, "RegionTwo")[art.id]["status"] == "active"
+
+
+def test_region_option_picks_one_of_the_clouds_yaml_regions(keystone_cloud, clouds, ctx, disk) -> None:
+    clouds("ci", region=["RegionOne", "RegionTwo"])
+    pp = make_pp("glance", cloud="ci", region="RegionTwo", image_name="ks-region-option")
+    art = pp.post_process(ctx, qemu_artifact(disk)).artifact
+    assert by_id(keystone_cloud, "RegionTwo")[art.id]["status"] == "active"
+    assert art.id not in by_id(keystone_cloud, "RegionOne")
+
+
+def test_two_regions_in_parallel(keystone_cloud, clouds, ctx, disk) -> None:
+    clouds("ci", region="")
+    pp = make_pp("glance", image_name="ks-two-regions", clouds=["ci/RegionOne", "ci/RegionTwo"])
+    art = pp.post_process(ctx, qemu_artifact(disk)).artifact
+    one, two = art.id.split(",")
+    assert by_id(keystone_cloud, "RegionOne")[one]["checksum"] == md5(disk)
+    assert by_id(keystone_cloud, "RegionTwo")[two]["checksum"] == md5(disk)
+    assert [(i["cloud"], i["region"]) for i in art.data["images"]] == [("ci", "RegionOne"), ("ci", "RegionTwo")]
+
+
+# --------------------------------------------------------------------------- failing fast and clearly
+
+
+def _token_posts(kc: IdentityCloud) -> int:
+    return sum(1 for line in kc.keystone.requests_seen() if '"POST /v3/auth/tokens' in line)
+
+
+def test_wrong_password_is_one_clear_line_and_one_request(keystone_cloud, clouds, ctx, disk) -> None:
+    wrong = "Wrong-Canary-" + os.urandom(4).hex()
+    clouds("ci-wrong", password=wrong)
+    before_images = set(by_id(keystone_cloud, "RegionOne"))
+    before = _token_posts(keystone_cloud)
+    t0 = time.monotonic()
+    with pytest.raises(BuildError) as e:
+        make_pp("glance", cloud="ci-wrong", image_name="ks-wrong", retries=3).post_process(ctx, qemu_artifact(disk))
+    elapsed = time.monotonic() - t0
+    msg = e.value.render()
+    assert "ci-wrong" in msg and keystone_cloud.auth_url in msg and "401" in msg, msg
+    assert wrong not in msg
+    assert len(str(e.value).strip().splitlines()) == 1, msg
+    time.sleep(0.5)  # gunicorn writes the access log line after the answer
+    assert _token_posts(keystone_cloud) - before == 1, "no retry storm on a 401"
+    assert elapsed < 15
+    assert set(by_id(keystone_cloud, "RegionOne")) == before_images
+
+
+def test_unknown_region_names_the_catalog_regions(keystone_cloud, clouds, ctx, disk) -> None:
+    clouds("ci", region="")
+    with pytest.raises(BuildError) as e:
+        make_pp("glance", image_name="ks-region", clouds=["ci/RegionNine"]).post_process(ctx, qemu_artifact(disk))
+    msg = str(e.value)
+    assert "RegionNine" in msg and "RegionOne, RegionTwo" in msg, msg
+
+
+# --------------------------------------------------------------------------- secrets
+
+
+@pytest.fixture
+def build_log(tmp_path: Path) -> Iterator[Path]:
+    """pybuild's own per-build debug log (the file ``pybuild build`` always writes)."""
+    path = tmp_path / "build.log"
+    handler = add_build_log(path)
+    try:
+        yield path
+    finally:
+        logging.getLogger("pybuild").removeHandler(handler)
+        handler.close()
+
+
+@pytest.fixture
+def tokens_issued(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every token keystoneauth obtained (the real call, recorded)."""
+    from keystoneauth1 import session
+
+    seen: list[str] = []
+    real = session.Session.get_token
+
+    def get_token(self: Any, *a: Any, **kw: Any) -> Any:
+        tok = real(self, *a, **kw)
+        seen.append(tok)
+        return tok
+
+    monkeypatch.setattr(session.Session, "get_token", get_token)
+    return seen
+
+
+def test_secrets_never_leak(keystone_cloud, clouds, disk, tmp_path, build_log, tokens_issued, capfd) -> None:
+    """Canary: the password, the application-credential secret and the tokens appear in
+    no UI output, JSON event, build log, error or stdout/stderr of two successful uploads
+    (password, application credential) and one refused (wrong password)."""
+    events = tmp_path / "events.jsonl"
+    out = io.StringIO()
+    ui = UI(out=out, events=EventSink(events))
+    ctx = PostProcessContext(build_name="null.canary", build_type="null", ui=ui.for_build("null.canary"),
+                             template_dir=tmp_path, variables={}, cancel=TOKEN, debug=True)
+    clouds("ci")
+    clouds("ci-ac", app_cred=True)
+    for cloud in ("ci", "ci-ac"):
+        pp = make_pp("glance", cloud=cloud, image_name=f"ks-canary-{cloud}")
+        art = pp.post_process(ctx, qemu_artifact(disk)).artifact
+        assert art.id in by_id(keystone_cloud, "RegionOne")
+    clouds("ci-bad", password=keystone_cloud.password + "x")
+    with pytest.raises(BuildError) as e:
+        make_pp("glance", cloud="ci-bad", image_name="ks-canary-bad").post_process(ctx, qemu_artifact(disk))
+    ui.events.close()
+    captured = capfd.readouterr()
+    seen = {"ui": out.getvalue(), "events": events.read_text(), "build log": build_log.read_text(),
+            "error": e.value.render(), "stdout": captured.out, "stderr": captured.err}
+    assert "ks-canary-ci" in seen["ui"] and seen["events"], "the canary must look at real output"
+    assert len(tokens_issued) >= 2
+    canaries = {"password": keystone_cloud.password, "wrong password": keystone_cloud.password + "x",
+                "application credential secret": keystone_cloud.app_cred_secret,
+                **{f"token {i}": t for i, t in enumerate(tokens_issued)}}
+    for name, canary in canaries.items():
+        for where, text in seen.items():
+            assert canary not in text, f"the {name} leaked into {where}"
+
+
+CANARY_TEMPLATE = """
+source "null" "n" {
+  communicator = "none"
+}
+build {
+  sources = ["source.null.n"]
+  post-processors {
+    post-processor "artifice" {
+      files = ["DISK"]
+    }
+    post-processor "glance" {
+      image_name          = "ks-cli-canary-{{ timestamp }}"
+      keep_input_artifact = true
+    }
+    post-processor "manifest" {
+      output = "manifest.json"
+    }
+  }
+}
+"""
+
+
+def _cli_build(tmp_path: Path, home: Path, cloud: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OS_", "XDG_"))}
+    env.update(HOME=str(home), OS_CLOUD=cloud, PYBUILD_LOG="1", PYBUILD_LOG_PATH=str(tmp_path / "debug.log"),
+               PYBUILD_LOG_DIR=str(tmp_path / "logs"), PYBUILD_FAILURE_DIR=str(tmp_path / "failures"))
+    return subprocess.run([sys.executable, "-m", "builder.cli", "--debug", "build", "--log-json",
+                           f"events-{cloud}.jsonl", "t.pkr.hcl"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_cli_build_never_shows_the_secrets(keystone_cloud, disk, tmp_path) -> None:
+    """``pybuild --debug build`` of a null source + artifice + glance + manifest, with
+    ~/.config/openstack/clouds.yaml + secure.yaml in a temporary HOME and OS_CLOUD: the
+    password and the application-credential secret are in no output or file it wrote,
+    after two uploads and one refused password."""
+    kc = keystone_cloud
+    home = tmp_path / "home"
+    cfg = home / ".config" / "openstack"
+    cfg.mkdir(parents=True)
+    user_auth = {k: v for k, v in kc.password_auth().items() if k != "password"}
+    clouds_yaml = {"clouds": {
+        "pw": {"auth": user_auth, "region_name": "RegionOne"},
+        "bad": {"auth": user_auth, "region_name": "RegionOne"},
+        "ac": {"auth_type": "v3applicationcredential", "region_name": "RegionTwo",
+               "auth": {"auth_url": kc.auth_url, "application_credential_id": kc.app_cred_id}}}}
+    secure_yaml = {"clouds": {"pw": {"auth": {"password": kc.password}},
+                              "bad": {"auth": {"password": kc.password + "-wrong"}},
+                              "ac": {"auth": {"application_credential_secret": kc.app_cred_secret}}}}
+    (cfg / "clouds.yaml").write_text(json.dumps(clouds_yaml))
+    (cfg / "secure.yaml").write_text(json.dumps(secure_yaml))
+    (tmp_path / "t.pkr.hcl").write_text(CANARY_TEMPLATE.replace("DISK", str(disk)))
+    before = {r: set(by_id(kc, r)) for r in ("RegionOne", "RegionTwo")}
+
+    runs = {cloud: _cli_build(tmp_path, home, cloud) for cloud in ("pw", "ac", "bad")}
+    assert runs["pw"].returncode == 0 and runs["ac"].returncode == 0, runs["pw"].stderr + runs["ac"].stderr
+    assert len(set(by_id(kc, "RegionOne")) - before["RegionOne"]) == 1
+    assert len(set(by_id(kc, "RegionTwo")) - before["RegionTwo"]) == 1
+    assert runs["bad"].returncode != 0
+    assert f"Keystone at {kc.auth_url} refused the credentials" in runs["bad"].stdout + runs["bad"].stderr
+
+    texts = {f"{c} output": r.stdout + r.stderr for c, r in runs.items()}
+    written = [f for f in tmp_path.rglob("*") if f.is_file() and home not in f.parents
+               and f.suffix not in (".qcow2", ".hcl")]
+    assert {"manifest.json", "debug.log", "events-pw.jsonl"} <= {f.name for f in written}
+    texts.update({str(f.relative_to(tmp_path)): f.read_text(errors="replace") for f in written})
+    for name, canary in {"password": kc.password, "wrong password": kc.password + "-wrong",
+                         "application credential secret": kc.app_cred_secret}.items():
+        for where, text in texts.items():
+            assert canary not in text, f"the {name} leaked into {where}"
