@@ -35,6 +35,12 @@ def newc_archive(files: Mapping[str, bytes], mode: int = 0o100600) -> bytes:
     return out + _entry(0, _TRAILER, b"", 0)
 
 
+def appendix(initrd_size: int, files: Mapping[str, bytes]) -> bytes:
+    """What to write after an initrd of ``initrd_size`` bytes: padding, then ``files`` as a
+    gzip newc archive."""
+    return _pad4(initrd_size) + gzip.compress(newc_archive(files), mtime=0)
+
+
 def append_to_initrd(initrd: bytes, files: Mapping[str, bytes]) -> bytes:
     """The initrd with ``files`` appended as a second (gzip) archive."""
-    return initrd + _pad4(len(initrd)) + gzip.compress(newc_archive(files), mtime=0)
+    return initrd + appendix(len(initrd), files)

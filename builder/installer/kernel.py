@@ -8,7 +8,7 @@ from pathlib import Path
 
 from builder.errors import BuildError
 from builder.installer.cmdline import INITRD_NAME, Unattended, compose
-from builder.installer.cpio import append_to_initrd
+from builder.installer.cpio import appendix
 from builder.installer.layout import Layout, discover, open_iso
 from builder.installer.unattended import Source
 
@@ -29,7 +29,9 @@ def prepare(iso: Path, out_dir: Path, source: Source, *, http_base: str = "", ex
     with open_iso(iso) as reader:
         layout = discover(reader)
         kernel = reader.extract(layout.kernel, out_dir / "installer-kernel")
-        initrd_bytes = reader.read(layout.initrd)
+        initrd = reader.extract(layout.initrd, out_dir / "installer-initrd")
+    for p in (kernel, initrd):
+        p.chmod(0o600)  # before the unattended file (it may hold passwords) goes in
     unattended = Unattended("none")
     if source.how == "http":
         if not http_base:
@@ -46,10 +48,7 @@ def prepare(iso: Path, out_dir: Path, source: Source, *, http_base: str = "", ex
             data = Path(source.path).read_bytes()
         except OSError as e:
             raise BuildError(f"unattended_file: cannot read {source.path}: {e}") from e
-        initrd_bytes = append_to_initrd(initrd_bytes, {name: data})
+        with open(initrd, "ab") as fh:
+            fh.write(appendix(fh.tell(), {name: data}))
         unattended = Unattended("initrd")
-    initrd = out_dir / "installer-initrd"
-    initrd.write_bytes(initrd_bytes)
-    for p in (kernel, initrd):
-        p.chmod(0o600)
     return KernelBoot(layout, kernel, initrd, compose(layout, unattended, extra))
