@@ -20,6 +20,7 @@ from builder.steps.disk import StepCopyDisk, StepCreateDisk, StepResizeDisk
 from builder.steps.download import StepDownload
 from builder.steps.efivars import StepPrepareEfivars
 from builder.steps.http_server import StepHTTPServer
+from builder.steps.installer_kernel import StepInstallerKernel
 from builder.steps.media_images import StepCreateCD, StepCreateFloppy
 from builder.steps.output_dir import StepOutputDir
 from builder.steps.ports import StepPortForward, StepVNCPort
@@ -52,6 +53,7 @@ def steps() -> list[Step[QemuState]]:
         StepPortForward(),  # host port → guest sshd
         StepVNCPort(),  # VNC display
         StepPrepareEfivars(),  # UEFI NVRAM copy
+        StepInstallerKernel(),  # boot_method = "kernel": installer kernel/initrd/command line from the ISO
         StepRunQemu(),  # start QEMU
         StepQMP(),  # QMP client (powerdown, screenshots)
         StepTypeBootCommand(),  # boot_wait, boot_command over VNC / QMP / serial

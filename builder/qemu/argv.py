@@ -39,6 +39,9 @@ class RunFacts:
     vtpm_socket: str = ""  # swtpm's control socket when vtpm = true
     template_data: Mapping[str, Any] = field(default_factory=dict)
     has_display: bool = False
+    kernel: str = ""  # boot_method = "kernel": the installer kernel, initrd and command line
+    initrd: str = ""
+    append: str = ""
 
 
 def default_args(cfg: QemuConfig, f: RunFacts) -> dict[str, list[str]]:
@@ -110,6 +113,12 @@ def default_args(cfg: QemuConfig, f: RunFacts) -> dict[str, list[str]]:
         args["-tpmdev"] = ["emulator,id=tpm0,chardev=vtpm"]
     if cfg.vga:
         args["-vga"] = [cfg.vga]
+    if f.kernel:  # direct kernel boot: the install ends in a power-off, the next boot is the disk's
+        args["-kernel"] = [f.kernel]
+        if f.initrd:
+            args["-initrd"] = [f.initrd]
+        args["-append"] = [f.append]
+        args["-no-reboot"] = [""]
     return args
 
 

@@ -18,6 +18,7 @@ from builder.bootcommand.config import BootConfig
 from builder.communicator.config import CommConfig
 from builder.config import Duration, opt
 from builder.httpserver import HTTPConfig
+from builder.installer import unattended
 from builder.isofs import CDConfig, FloppyConfig
 from builder.media import ISOConfig
 from builder.units import normalize_size, parse_size
@@ -89,6 +90,19 @@ class QemuConfig(ISOConfig, HTTPConfig, CDConfig, FloppyConfig, BootConfig, Comm
     output_directory: str = opt("", help="default output-<build name>")
     vm_name: str = opt("", help="disk file name; default packer-<build name>")
     run_once: bool = opt(False, help="ignored (Packer compatibility)")
+    # pybuild: installs with zero typed keys (builder/installer)
+    boot_method: str = opt(
+        "keys", choices=unattended.BOOT_METHODS,
+        help='pybuild: "keys" types boot_command (as Packer); "kernel" boots the ISO\'s installer kernel '
+        'directly (-kernel/-initrd/-append, -no-reboot), no key typed; "remaster" is not implemented yet',
+    )
+    unattended_file: str = opt(
+        "", help='pybuild, boot_method = "kernel": kickstart / preseed / autoinstall user-data: a path '
+        "served by http_directory/http_content (fetched over HTTP) or a local file (appended to the initrd)",
+    )
+    installer_append: str = opt(
+        "", help='pybuild, boot_method = "kernel": extra installer kernel arguments (Go templates: {{ .HTTPIP }})',
+    )
 
     def __post_init__(self) -> None:
         for fn in _own_methods(self, "__post_init__", QemuConfig):
@@ -156,6 +170,10 @@ class QemuConfig(ISOConfig, HTTPConfig, CDConfig, FloppyConfig, BootConfig, Comm
         for row in self.qemuargs:
             if not row:
                 errs.append("qemuargs: empty row")
+        errs += unattended.validate(self, self.boot_method, has_boot_command=bool(self.steps()),
+                                    disk_image=self.disk_image)
+        if self.installer_append and self.boot_method != "kernel":
+            errs.append('installer_append: only used with boot_method = "kernel"')
         unknown = set(self.qemu_img_args) - {"convert", "create", "resize"}
         if unknown:
             errs.append(f"qemu_img_args: unknown keys {sorted(unknown)} (convert, create, resize)")

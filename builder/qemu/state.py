@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from builder.communicator.keys import KeyPair
     from builder.httpserver import HTTPServer
+    from builder.installer.kernel import KernelBoot
     from builder.leftovers import OutputLock
     from builder.plugins import Artifact, BuildContext, Communicator
     from builder.ports import PortLease
@@ -49,6 +50,7 @@ class QemuState:
     efivars_path: Path | None = None
     swtpm: Process | None = None  # vtpm: the software TPM
     vtpm_socket: Path | None = None
+    kernel_boot: KernelBoot | None = None  # boot_method = "kernel"
     qemu: Process | None = None
     qemu_argv: list[str] = field(default_factory=list)
     qmp: QMPClient | None = None

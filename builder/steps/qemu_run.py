@@ -47,6 +47,9 @@ class StepRunQemu(Step[QemuState]):
             vtpm_socket=str(state.vtpm_socket or ""),
             has_display=display_available(),
         )
+        if state.kernel_boot is not None:
+            kb = state.kernel_boot
+            facts.kernel, facts.initrd, facts.append = str(kb.kernel), str(kb.initrd), kb.append
         data = state.template_data()
         argv = build_argv(c, facts, render=lambda s: render(s, data))
         state.qemu_argv = argv

@@ -1,0 +1,67 @@
+"""The installer's kernel command line per layout — pure functions, table-tested.
+
+``unattended`` says where the installer finds its answers:
+
+- ``http``: a URL on pybuild's HTTP server (``inst.ks=``, ``url=``, ``ds=nocloud;s=``);
+- ``initrd``: the file is appended to the initrd (``/ks.cfg`` → ``inst.ks=file:/ks.cfg``;
+  Debian reads ``/preseed.cfg`` from its initrd by itself);
+- ``none``: nothing (e.g. Ubuntu with a ``cidata`` volume from ``cd_content``).
+
+The serial console comes last, so ``/dev/console`` (and ``serial.log``) shows the install.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from builder.installer.layout import Layout
+
+SERIAL_CONSOLE = "console=tty0 console=ttyS0,115200n8"
+# file name inside the initrd, per family (Ubuntu reads its answers from cloud-init, not the initrd)
+INITRD_NAME = {"rhel": "ks.cfg", "debian": "preseed.cfg"}
+_UDEV_SAFE = set("#+-.:=@_")
+
+
+def udev_label(label: str) -> str:
+    r"""A volume label as udev spells it under /dev/disk/by-label (``CentOS 7`` → ``CentOS\x207``)."""
+    out = []
+    for ch in label:
+        if (ch.isascii() and ch.isalnum()) or ch in _UDEV_SAFE or not ch.isascii():
+            out.append(ch)
+        else:
+            out.append(f"\\x{ord(ch):02x}")
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Unattended:
+    how: str  # "http" | "initrd" | "none"
+    url: str = ""  # for "http"
+
+
+def compose(layout: Layout, unattended: Unattended, extra: str = "") -> str:
+    """The whole command line for ``layout``'s installer kernel."""
+    args: list[str] = []
+    if layout.family == "rhel":
+        args.append(f"inst.stage2=hd:LABEL={udev_label(layout.label)}")
+        if unattended.how == "http":
+            args.append(f"inst.ks={unattended.url}")
+        elif unattended.how == "initrd":
+            args.append(f"inst.ks=file:/{INITRD_NAME['rhel']}")
+    elif layout.family == "debian":
+        args += ["auto=true", "priority=critical"]
+        if unattended.how == "http":
+            args.append(f"url={unattended.url}")
+    elif layout.family == "ubuntu":
+        args.append("autoinstall")
+        if unattended.how == "http":
+            base = unattended.url.rsplit("/", 1)[0] + "/"
+            args.append(f"ds=nocloud;s={base}")
+    else:
+        raise ValueError(f"unknown layout family {layout.family!r}")
+    if extra.strip():
+        args.append(extra.strip())
+    if layout.family in ("debian", "ubuntu"):
+        args.append("---")  # what follows is copied to the installed system's boot loader
+    args.append(SERIAL_CONSOLE)
+    return " ".join(args)
