@@ -113,7 +113,8 @@ def drop_flags(argv: list[str], flags: tuple[str, ...]) -> list[str]:
 
 
 def validate_argv(inv: Invocation) -> list[str]:
-    return drop_flags(inv.argv, BUILD_ONLY)
+    # the repositories run `packer build`, which executes data sources: so does this validate
+    return ["-evaluate-datasources", *drop_flags(inv.argv, BUILD_ONLY)]
 
 
 def inspect_argv(inv: Invocation) -> list[str]:
@@ -146,6 +147,7 @@ def run(cmd: list[str], cwd: Path, inv: Invocation, extra_env: dict[str, str]) -
     env.update(extra_env)
     env.update(inv.env)
     env.setdefault("CHECKPOINT_DISABLE", "1")
+    env["PYBUILD_HOSTCHECK"] = "0"  # the templates' compatibility, not this host's tools (tests/test_hostcheck.py)
     proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=180, check=False)
     shown = " ".join(cmd[3:] if cmd[:3] == [sys.executable, "-m", "builder.cli"] else cmd)
     return Result(
