@@ -20,7 +20,8 @@ from pathlib import Path
 from builder import PACKER_COMPAT_VERSION, __version__, secrets
 from builder.errors import PybuildError, TemplateError, UsageError
 
-COMMANDS = ("build", "validate", "inspect", "console", "fmt", "version", "plugins", "render-http", "verify")
+COMMANDS = ("build", "validate", "inspect", "console", "fmt", "version", "plugins", "render-http", "verify",
+            "matrix", "worker")
 
 
 def _var_flags(p: argparse.ArgumentParser) -> None:
@@ -95,7 +96,33 @@ def parser() -> argparse.ArgumentParser:
     vf.add_argument("--report", metavar="FILE.json", help="write the report as JSON")
     vf.add_argument("--evidence-dir", default="", help="where to keep serial log + screenshot on failure")
     vf.add_argument("--timeout", type=float, default=900.0, help="seconds to wait for SSH")
+    _matrix_parsers(sub)
     return top
+
+
+def _matrix_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from builder.matrix.model import DEFAULT_VISIBILITY_TIMEOUT
+
+    m = sub.add_parser("matrix", help="a nightly image matrix: plan, validate, run (one host or Celery)")
+    msub = m.add_subparsers(dest="matrix_command", required=True)
+    for name, helptext in (("plan", "print the cells' graph and the queue each cell goes to"),
+                           ("validate", "validate every cell's template with its variables")):
+        msub.add_parser(name, help=helptext).add_argument("file", help="matrix file (HCL)")
+    mr = msub.add_parser("run", help="run the matrix on this host, or on Celery workers (--celery)")
+    mr.add_argument("file", help="matrix file (HCL)")
+    mr.add_argument("--parallel", type=int, default=1, help="cells at once on this host")
+    mr.add_argument("--celery", metavar="BROKER_URL", default="", help="submit to Celery workers (redis://...)")
+    mr.add_argument("--runs-dir", default="matrix-runs", help="where RUN_ID/summary.json and junit.xml go")
+    mr.add_argument("--run-id", default="", help="default: UTC time + random suffix")
+    mr.add_argument("--wait-timeout", type=float, default=None, help="seconds to wait for a Celery run")
+    w = sub.add_parser("worker", help="run a Celery worker that builds matrix cells on this host")
+    w.add_argument("--broker", required=True, metavar="URL", help="broker URL (redis://HOST:PORT/0)")
+    w.add_argument("--queues", required=True, help="comma-separated queues this host serves, e.g. x86_64,x86_64-kvm")
+    w.add_argument("--concurrency", type=int, default=1, help="cells built at once")
+    w.add_argument("--name", default="", help="worker name (default pybuild-QUEUES@HOST)")
+    w.add_argument("--work-dir", default="pybuild-worker", help="where cells are built (RUN_ID/CELL/)")
+    w.add_argument("--visibility-timeout", type=float, default=DEFAULT_VISIBILITY_TIMEOUT,
+                   help="seconds; must exceed the longest cell (Redis re-delivers unacknowledged tasks after it)")
 
 
 def _size(text: str) -> int:
@@ -305,6 +332,51 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0 if all(r.ok for r in results) else 1
 
 
+def cmd_matrix(args: argparse.Namespace) -> int:
+    from builder.matrix.loader import load_matrix
+    from builder.matrix.plan import plan_text
+    from builder.matrix.report import new_run_id, table, write_run
+    from builder.matrix.validate import validate_matrix
+
+    matrix = load_matrix(args.file)
+    if args.matrix_command == "plan":
+        print(plan_text(matrix))
+        return 0
+    validate_matrix(matrix)
+    if args.matrix_command == "validate":
+        print(f"The matrix is valid ({len(matrix.cells)} cells).")
+        return 0
+    run_id = args.run_id or new_run_id()
+    run_dir = Path(args.runs_dir) / run_id
+    print(f"==> matrix run {run_id}: {len(matrix.cells)} cells, results in {run_dir}")
+    if args.celery:
+        from builder.matrix import distributed
+
+        distributed.configure(args.celery)
+        results = distributed.collect(matrix, distributed.submit(matrix, run_id), args.wait_timeout)
+        mode = "celery"
+    else:
+        from builder.matrix.local import run_local
+
+        results = run_local(matrix, run_dir / "cells", args.parallel)
+        mode = "local"
+    write_run(run_dir, matrix, run_id, results, mode)
+    print(secrets.mask(table(results)))
+    print(f"==> {run_dir / 'summary.json'}")
+    return 0 if all(r.ok for r in results) else 1
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    import socket
+
+    from builder.matrix import distributed
+
+    queues = _globs(args.queues)
+    name = args.name or f"pybuild-{'-'.join(queues)}@{socket.gethostname()}"
+    distributed.run_worker(args.broker, queues, args.concurrency, name, Path(args.work_dir), args.visibility_timeout)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv or os.environ.get("PYBUILD_DEBUG") == "1"
@@ -322,6 +394,7 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {
         "build": cmd_build, "validate": cmd_validate, "inspect": cmd_inspect, "console": cmd_console,
         "fmt": cmd_fmt, "plugins": cmd_plugins, "render-http": cmd_render_http, "verify": cmd_verify,
+        "matrix": cmd_matrix, "worker": cmd_worker,
     }
     try:
         return handlers[args.command](args)
