@@ -38,6 +38,8 @@ class CellResult:
     queue: str = ""
     log: str = ""
     error: str = ""
+    started: float = 0.0  # wall clock (epoch seconds), 0 for a skipped cell
+    finished: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -90,6 +92,7 @@ def run_cell(cell: Cell, work_dir: Path, worker: str = "local") -> CellResult:
     if "PYTHONPATH" not in os.environ:  # the child imports the same builder package as this process
         env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
     start = time.monotonic()
+    res.started = time.time()
     proc = Process(build_argv(cell, cell_dir), log_path=log, cwd=cell_dir, env=env)
     try:
         rc = proc.wait(cell.timeout or None, cancel=None)
@@ -97,6 +100,7 @@ def run_cell(cell: Cell, work_dir: Path, worker: str = "local") -> CellResult:
         if proc.poll() is None:
             proc.stop()
     res.duration = round(time.monotonic() - start, 3)
+    res.finished = time.time()
     if rc is None:
         res.status = "timeout"
         res.error = f"stopped after its time limit of {cell.timeout:.0f}s"

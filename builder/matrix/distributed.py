@@ -6,12 +6,13 @@
 - **Dependencies are the canvas**, not a loop of ours. When every cell depends on at most one
   other (base → derived trees), each tree is ``chain(base, group(children...))``, so a derived
   cell starts the moment its own base is done. Otherwise the graph runs level by level:
-  ``chain(group(level0), merge, group(level1), merge, ...)`` (Celery makes each group + merge a
-  chord), which runs every cell once at the cost of waiting for the whole previous level.
-- **Results travel down the canvas**: a task returns ``{cell: result}`` for itself and what it
-  received, and a cell whose dependency did not succeed returns "skipped" without building, so a
-  failure never breaks the canvas and every cell has a result under the task id
-  ``RUN_ID.CELL``.
+  ``chain(chord(group(level0), barrier), chord(group(level1), barrier), ...)``, which runs every
+  cell once at the cost of waiting for the whole previous level.
+- **Results**: every cell's task has the id ``RUN_ID.CELL`` and never raises for a failed build
+  (its result says "failed"), so a failure never breaks the canvas. A cell reads its
+  dependencies' results from the result backend when it starts (the canvas guarantees they are
+  there) and returns "skipped" without building when one did not succeed. Signatures are
+  immutable: no result grows as it travels down the canvas.
 - **Long tasks**: late acknowledgement, re-queue when the worker process dies, one message
   prefetched per process, and a Redis visibility timeout longer than the longest cell (else
   Redis hands a still-running cell to a second worker).
@@ -25,7 +26,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from celery import Celery, chain, group
+from celery import Celery, chain, chord, group
 from celery.canvas import Signature
 from celery.result import AsyncResult
 
@@ -59,67 +60,58 @@ def configure(broker: str, visibility_timeout: float = DEFAULT_VISIBILITY_TIMEOU
     return app
 
 
-def _merge(upstream: Any) -> dict[str, dict[str, Any]]:
-    """Upstream results as one {cell: result}: None (a root), a dict (chain), a list (chord)."""
-    if upstream is None:
-        return {}
-    if isinstance(upstream, dict):
-        return dict(upstream)
-    out: dict[str, dict[str, Any]] = {}
-    for u in upstream:
-        out.update(_merge(u))
-    return out
-
-
 @app.task(bind=True, name="pybuild.matrix.cell")
-def cell_task(self: Any, upstream: Any, cell: dict[str, Any], run_id: str) -> dict[str, dict[str, Any]]:
-    """Build one cell on this worker (or skip it when a dependency did not succeed)."""
-    results = _merge(upstream)
+def cell_task(self: Any, cell: dict[str, Any], run_id: str) -> dict[str, Any]:
+    """Build one cell on this worker, or skip it when a dependency did not succeed. The canvas
+    starts this task only after its dependencies' tasks finished, so their results are read once
+    from the result backend (no waiting)."""
     c = Cell.from_wire(cell)
     worker = str(self.request.hostname or "")
-    bad = [d for d in c.depends_on if results.get(d, {}).get("status") != "ok"]
+    bad = [d for d in c.depends_on if _status(run_id, d) != "ok"]
     if bad:
         res = skipped(c, bad, worker)
     else:
         work = Path(os.environ.get(WORK_DIR_ENV) or Path.cwd() / "pybuild-worker") / run_id
         res = run_cell(c, work, worker)
-    results[c.name] = res.to_dict()
-    return results
+    return res.to_dict()
 
 
-@app.task(name="pybuild.matrix.merge")
-def merge_task(upstream: Any) -> dict[str, dict[str, Any]]:
-    """A level's barrier: the results of a group, merged for the next level."""
-    return _merge(upstream)
+def _status(run_id: str, cell: str) -> str:
+    r = AsyncResult(task_id(run_id, cell), app=app)
+    value = r.result if r.successful() else None
+    return str(value.get("status", "")) if isinstance(value, dict) else "failed"
+
+
+@app.task(name="pybuild.matrix.barrier")
+def barrier_task(_results: Any = None) -> None:
+    """The end of a level: a chord body that lets the next level start."""
 
 
 def task_id(run_id: str, cell: str) -> str:
     return f"{run_id}.{cell}"
 
 
-def _sig(matrix: Matrix, name: str, run_id: str, root: bool) -> Signature:
+def _sig(matrix: Matrix, name: str, run_id: str) -> Signature:
     cell = matrix.cells[name]
-    args: tuple[Any, ...] = (None, cell.to_wire(), run_id) if root else (cell.to_wire(), run_id)
-    return cell_task.signature(args, queue=cell.route, task_id=task_id(run_id, name), immutable=False)
+    return cell_task.signature((cell.to_wire(), run_id), queue=cell.route, task_id=task_id(run_id, name),
+                               immutable=True)
 
 
 def build_canvas(matrix: Matrix, run_id: str) -> Signature:
     """The whole matrix as one Celery canvas (pure: nothing is sent)."""
     if matrix.is_forest():
-        def tree(name: str, root: bool) -> Signature:
+        def tree(name: str) -> Signature:
             kids = matrix.dependants(name)
-            head = _sig(matrix, name, run_id, root)
+            head = _sig(matrix, name, run_id)
             if not kids:
                 return head
-            tail = tree(kids[0], False) if len(kids) == 1 else group(tree(k, False) for k in kids)
-            return chain(head, tail)
+            return chain(head, tree(kids[0]) if len(kids) == 1 else group(tree(k) for k in kids))
 
-        roots = [n for n in matrix.order() if not matrix.cells[n].depends_on]
-        return group(tree(r, True) for r in roots)
+        return group(tree(n) for n in matrix.order() if not matrix.cells[n].depends_on)
     steps: list[Signature] = []
-    for i, level in enumerate(matrix.levels()):
-        steps.append(group(_sig(matrix, n, run_id, i == 0) for n in level))
-        steps.append(merge_task.signature(queue=matrix.cells[level[0]].route))
+    for level in matrix.levels():
+        steps.append(chord(group(_sig(matrix, n, run_id) for n in level),
+                           barrier_task.signature(queue=matrix.cells[level[0]].route, immutable=True)))
     return chain(*steps)
 
 
@@ -134,8 +126,8 @@ def collect(matrix: Matrix, handles: dict[str, AsyncResult], timeout: float | No
     out: list[CellResult] = []
     for name in matrix.order():
         value = handles[name].get(timeout=timeout, propagate=False)
-        if isinstance(value, dict) and name in value:
-            out.append(CellResult.from_dict(value[name]))
+        if isinstance(value, dict) and value.get("name") == name:
+            out.append(CellResult.from_dict(value))
         else:  # the task itself raised (a bug or a lost worker): say so, never hang the report
             out.append(CellResult(name, "failed", queue=matrix.cells[name].route,
                                   error=f"the cell's task failed: {value!r}"))

@@ -88,6 +88,7 @@ class _MatrixLoader:
         if dblocks:
             defaults = self._values(dblocks[0].body, DEFAULT_ATTRS)
         cells: dict[str, Cell] = {}
+        seen: dict[str, Location] = {}
         for b in body.blocks_of("cell"):
             if len(b.labels) != 1:
                 self.err("Missing name for cell" if not b.labels else "Extraneous label for cell",
@@ -95,10 +96,10 @@ class _MatrixLoader:
                 continue
             name = b.labels[0]
             loc = b.label_locs[0] if b.label_locs else b.loc
-            if name in cells:
-                prev = cells[name].loc
-                self.err("Duplicate cell", f'A cell named "{name}" was already defined at {prev}.', loc)
+            if name in seen:
+                self.err("Duplicate cell", f'A cell named "{name}" was already defined at {seen[name]}.', loc)
                 continue
+            seen[name] = loc
             vals = {**defaults, **self._values(b.body, CELL_ATTRS)}
             cell = self._cell(name, vals, b.body, loc)
             if cell is not None:
