@@ -100,6 +100,9 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+BROKER_ENV = "PYBUILD_BROKER_URL"
+
+
 def _matrix_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     from builder.matrix.model import DEFAULT_VISIBILITY_TIMEOUT
 
@@ -111,12 +114,15 @@ def _matrix_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[ty
     mr = msub.add_parser("run", help="run the matrix on this host, or on Celery workers (--celery)")
     mr.add_argument("file", help="matrix file (HCL)")
     mr.add_argument("--parallel", type=int, default=1, help="cells at once on this host")
-    mr.add_argument("--celery", metavar="BROKER_URL", default="", help="submit to Celery workers (redis://...)")
+    mr.add_argument("--celery", metavar="BROKER_URL", nargs="?", default="", const=None,
+                    help=f"submit to Celery workers (redis://...; alone: ${BROKER_ENV}, keeps a password off the "
+                    "command line)")
     mr.add_argument("--runs-dir", default="matrix-runs", help="where RUN_ID/summary.json and junit.xml go")
     mr.add_argument("--run-id", default="", help="default: UTC time + random suffix")
     mr.add_argument("--wait-timeout", type=float, default=None, help="seconds to wait for a Celery run")
     w = sub.add_parser("worker", help="run a Celery worker that builds matrix cells on this host")
-    w.add_argument("--broker", required=True, metavar="URL", help="broker URL (redis://HOST:PORT/0)")
+    w.add_argument("--broker", default=os.environ.get(BROKER_ENV, ""), metavar="URL",
+                   help=f"broker URL (redis://HOST:PORT/0; default ${BROKER_ENV})")
     w.add_argument("--queues", required=True, help="comma-separated queues this host serves, e.g. x86_64,x86_64-kvm")
     w.add_argument("--concurrency", type=int, default=1, help="cells built at once")
     w.add_argument("--name", default="", help="worker name (default pybuild-QUEUES@HOST)")
@@ -338,6 +344,10 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     from builder.matrix.report import new_run_id, table, write_run
     from builder.matrix.validate import validate_matrix
 
+    if args.matrix_command == "run" and args.celery is None:
+        args.celery = os.environ.get(BROKER_ENV, "")
+        if not args.celery:
+            raise UsageError(f"--celery needs a broker URL (or ${BROKER_ENV} set)")
     matrix = load_matrix(args.file)
     if args.matrix_command == "plan":
         print(plan_text(matrix))
@@ -371,6 +381,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     from builder.matrix import distributed
 
+    if not args.broker:
+        raise UsageError(f"pybuild worker needs --broker URL (or ${BROKER_ENV})")
     queues = _globs(args.queues)
     name = args.name or f"pybuild-{'-'.join(queues)}@{socket.gethostname()}"
     distributed.run_worker(args.broker, queues, args.concurrency, name, Path(args.work_dir), args.visibility_timeout)

@@ -221,3 +221,22 @@ def test_plan_output(mdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert lines["derived"][2:5] == ["1", "x86_64-kvm", "base"]
     assert lines["arm"][3] == "aarch64"
     assert "aarch64 (1 cell), x86_64 (1 cell), x86_64-kvm (1 cell)" in out
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_readme_example_is_the_shipped_matrix_and_valid(capsys: pytest.CaptureFixture[str]) -> None:
+    example = ROOT / "templates" / "nightly.matrix.hcl"
+    assert example.read_text() in (ROOT / "README.md").read_text()
+    assert main(["matrix", "validate", str(example)]) == 0
+    assert "The matrix is valid (3 cells)." in capsys.readouterr().out
+
+
+def test_broker_url_required(monkeypatch: pytest.MonkeyPatch, mdir: Path,
+                             capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("PYBUILD_BROKER_URL", raising=False)
+    assert main(["worker", "--queues", "x86_64"]) == 2
+    assert main(["matrix", "run", "--celery", "--", _write(mdir, GOOD)]) == 2
+    err = capsys.readouterr().err
+    assert "pybuild worker needs --broker URL" in err and "--celery needs a broker URL" in err
