@@ -129,6 +129,8 @@ def _matrix_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[ty
     w.add_argument("--work-dir", default="pybuild-worker", help="where cells are built (RUN_ID/CELL/)")
     w.add_argument("--visibility-timeout", type=float, default=DEFAULT_VISIBILITY_TIMEOUT,
                    help="seconds; must exceed the longest cell (Redis re-delivers unacknowledged tasks after it)")
+    w.add_argument("--restore-interval", type=float, default=60.0,
+                   help="seconds between scans for cells of dead workers to re-deliver")
 
 
 def _size(text: str) -> int:
@@ -385,7 +387,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
         raise UsageError(f"pybuild worker needs --broker URL (or ${BROKER_ENV})")
     queues = _globs(args.queues)
     name = args.name or f"pybuild-{'-'.join(queues)}@{socket.gethostname()}"
-    distributed.run_worker(args.broker, queues, args.concurrency, name, Path(args.work_dir), args.visibility_timeout)
+    distributed.run_worker(args.broker, queues, args.concurrency, name, Path(args.work_dir), args.visibility_timeout,
+                           args.restore_interval)
     return 0
 
 

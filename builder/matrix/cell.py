@@ -93,7 +93,7 @@ def run_cell(cell: Cell, work_dir: Path, worker: str = "local") -> CellResult:
         env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
     start = time.monotonic()
     res.started = time.time()
-    proc = Process(build_argv(cell, cell_dir), log_path=log, cwd=cell_dir, env=env)
+    proc = Process(_die_with_parent() + build_argv(cell, cell_dir), log_path=log, cwd=cell_dir, env=env)
     try:
         rc = proc.wait(cell.timeout or None, cancel=None)
     finally:
@@ -111,6 +111,14 @@ def run_cell(cell: Cell, work_dir: Path, worker: str = "local") -> CellResult:
     else:
         res.error = secrets.mask(_tail(log))
     return res
+
+
+def _die_with_parent() -> list[str]:
+    """The build gets SIGTERM (and cancels cleanly: QEMU stopped, temporary files removed) when the
+    process that started it dies, e.g. a SIGKILLed Celery worker: no orphaned build keeps running
+    beside the re-delivered one. util-linux's setpriv sets the parent-death signal."""
+    tool = shutil.which("setpriv")
+    return [tool, "--pdeathsig", "TERM", "--"] if tool else []
 
 
 def _tail(path: Path, lines: int = 20) -> str:

@@ -9,10 +9,10 @@
   ``chain(chord(group(level0), barrier), chord(group(level1), barrier), ...)``, which runs every
   cell once at the cost of waiting for the whole previous level.
 - **Results**: every cell's task has the id ``RUN_ID.CELL`` and never raises for a failed build
-  (its result says "failed"), so a failure never breaks the canvas. A cell reads its
-  dependencies' results from the result backend when it starts (the canvas guarantees they are
-  there) and returns "skipped" without building when one did not succeed. Signatures are
-  immutable: no result grows as it travels down the canvas.
+  (its result says "failed"), so a failure never breaks the canvas. A chained cell gets its
+  parent's result from the chain; after a chord, the earlier levels' results are read from the
+  result backend. A cell returns "skipped" without building when a dependency did not succeed.
+  A result is one cell's: nothing grows as it travels down the canvas.
 - **Long tasks**: late acknowledgement, re-queue when the worker process dies, one message
   prefetched per process, and a Redis visibility timeout longer than the longest cell (else
   Redis hands a still-running cell to a second worker).
@@ -33,14 +33,22 @@ from celery.result import AsyncResult
 from builder.matrix.cell import CellResult, run_cell, skipped
 from builder.matrix.model import DEFAULT_VISIBILITY_TIMEOUT, Cell, Matrix
 
+DEFAULT_RESTORE_INTERVAL = 60.0
+
 WORK_DIR_ENV = "PYBUILD_WORKER_DIR"
 
 app = Celery("pybuild")
 
 
-def configure(broker: str, visibility_timeout: float = DEFAULT_VISIBILITY_TIMEOUT) -> Celery:
-    """Point the app at a broker (Redis URL; results in the same Redis) with long-task settings."""
-    transport = {"visibility_timeout": int(visibility_timeout)}
+def configure(broker: str, visibility_timeout: float = DEFAULT_VISIBILITY_TIMEOUT,
+              restore_interval: float = DEFAULT_RESTORE_INTERVAL) -> Celery:
+    """Point the app at a broker (Redis URL; results in the same Redis) with long-task settings.
+
+    A cell whose worker died unacknowledged is handed to another worker once
+    ``visibility_timeout`` has passed since it was delivered, found by a scan every
+    ``restore_interval`` seconds (kombu's default scan period is ~100 s)."""
+    transport = {"visibility_timeout": int(visibility_timeout),
+                 "unacked_restore_interval": max(1, int(restore_interval)), "unacked_restore_throttle": 1}
     app.conf.update(
         broker_url=broker,
         result_backend=broker,
@@ -61,13 +69,17 @@ def configure(broker: str, visibility_timeout: float = DEFAULT_VISIBILITY_TIMEOU
 
 
 @app.task(bind=True, name="pybuild.matrix.cell")
-def cell_task(self: Any, cell: dict[str, Any], run_id: str) -> dict[str, Any]:
-    """Build one cell on this worker, or skip it when a dependency did not succeed. The canvas
-    starts this task only after its dependencies' tasks finished, so their results are read once
-    from the result backend (no waiting)."""
+def cell_task(self: Any, upstream: Any, cell: dict[str, Any], run_id: str) -> dict[str, Any]:
+    """Build one cell on this worker, or skip it when a dependency did not succeed.
+
+    In a chain the parent's result arrives as ``upstream`` (Celery sends the next step of a
+    chain *before* it stores the parent's result, so it must not be read from the backend).
+    After a chord (levels) the earlier cells' results are stored, and are read from the
+    backend once (no waiting)."""
     c = Cell.from_wire(cell)
     worker = str(self.request.hostname or "")
-    bad = [d for d in c.depends_on if _status(run_id, d) != "ok"]
+    known = {upstream["name"]: upstream.get("status")} if isinstance(upstream, dict) and "name" in upstream else {}
+    bad = [d for d in c.depends_on if (known.get(d) or _status(run_id, d)) != "ok"]
     if bad:
         res = skipped(c, bad, worker)
     else:
@@ -91,10 +103,11 @@ def task_id(run_id: str, cell: str) -> str:
     return f"{run_id}.{cell}"
 
 
-def _sig(matrix: Matrix, name: str, run_id: str) -> Signature:
+def _sig(matrix: Matrix, name: str, run_id: str, chained: bool = False) -> Signature:
+    """A cell's signature; ``chained``: it receives its parent's result from the chain."""
     cell = matrix.cells[name]
-    return cell_task.signature((cell.to_wire(), run_id), queue=cell.route, task_id=task_id(run_id, name),
-                               immutable=True)
+    args: tuple[Any, ...] = (cell.to_wire(), run_id) if chained else (None, cell.to_wire(), run_id)
+    return cell_task.signature(args, queue=cell.route, task_id=task_id(run_id, name), immutable=not chained)
 
 
 def build_canvas(matrix: Matrix, run_id: str) -> Signature:
@@ -102,7 +115,7 @@ def build_canvas(matrix: Matrix, run_id: str) -> Signature:
     if matrix.is_forest():
         def tree(name: str) -> Signature:
             kids = matrix.dependants(name)
-            head = _sig(matrix, name, run_id)
+            head = _sig(matrix, name, run_id, chained=bool(matrix.cells[name].depends_on))
             if not kids:
                 return head
             return chain(head, tree(kids[0]) if len(kids) == 1 else group(tree(k) for k in kids))
@@ -141,8 +154,9 @@ def worker_argv(queues: list[str], concurrency: int, name: str, loglevel: str = 
 
 
 def run_worker(broker: str, queues: list[str], concurrency: int, name: str, work_dir: Path,
-               visibility_timeout: float = DEFAULT_VISIBILITY_TIMEOUT) -> None:
-    configure(broker, visibility_timeout)
+               visibility_timeout: float = DEFAULT_VISIBILITY_TIMEOUT,
+               restore_interval: float = DEFAULT_RESTORE_INTERVAL) -> None:
+    configure(broker, visibility_timeout, restore_interval)
     work_dir.mkdir(parents=True, exist_ok=True)
     os.environ[WORK_DIR_ENV] = str(work_dir.resolve())
     app.worker_main(worker_argv(queues, concurrency, name))

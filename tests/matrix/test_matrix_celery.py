@@ -5,12 +5,6 @@ the end, also on failure."""
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,86 +13,20 @@ import redis
 
 from builder.matrix import distributed
 from builder.matrix.loader import load_matrix
-from builder.ports import reserve_port
-from builder.run import Process
+from tests.matrix.conftest import WorkerSpec, run_matrix, worker_pool
 
-ROOT = Path(__file__).resolve().parents[2]
 QUEUES = ("x86_64", "x86_64-kvm", "aarch64")
 SECRET = "hunter2-not-in-messages"
-
-
-def _need(tool: str) -> None:
-    if shutil.which(tool) is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{tool} is missing (dev/setup installs it)")
-        pytest.skip(f"needs {tool} (dev/setup installs it)")
-
-
-@pytest.fixture(scope="module")
-def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    _need("redis-server")
-    d = tmp_path_factory.mktemp("redis")
-    lease = reserve_port(20000, 40000, purpose="redis for matrix tests")
-    port = lease.port
-    lease.close_socket()
-    proc = Process(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                    "--daemonize", "no", "--dir", str(d)], log_path=d / "redis.log")
-    try:
-        client = redis.Redis(host="127.0.0.1", port=port)
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                assert proc.poll() is None, (d / "redis.log").read_text()
-                assert time.monotonic() < deadline, "redis-server did not answer within 20 s"
-                time.sleep(0.1)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        proc.stop()
-        lease.release()
 
 
 @pytest.fixture(scope="module")
 def workers(broker: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
     """One worker per queue; the x86_64 host alone has the sensitive variable in its environment."""
     d = tmp_path_factory.mktemp("workers")
-    procs: list[Process] = []
-    dirs: dict[str, Path] = {}
-    try:
-        for q in QUEUES:
-            env = {"PYTHONPATH": str(ROOT)}
-            if q == "x86_64":
-                env["PKR_VAR_password"] = SECRET
-            dirs[q] = d / q
-            procs.append(Process([sys.executable, "-m", "builder.cli", "worker", "--broker", broker, "--queues", q,
-                                  "--concurrency", "1", "--name", f"w-{q}@test", "--work-dir", str(dirs[q])],
-                                 log_path=d / f"{q}.log", env=env))
-        app = distributed.configure(broker)
-        deadline = time.monotonic() + 90
-        while True:
-            replies = app.control.ping(timeout=1.0)
-            names = {n for r in replies for n in r}
-            if names == {f"w-{q}@test" for q in QUEUES}:
-                break
-            for p, q in zip(procs, QUEUES, strict=True):
-                assert p.poll() is None, (d / f"{q}.log").read_text()
-            assert time.monotonic() < deadline, f"workers not ready after 90 s, answering: {names}"
-        yield dirs
-    finally:
-        for p in procs:
-            p.stop(grace=10)
-
-
-def _run(broker: str, matrix: Path, runs: Path, run_id: str) -> tuple[int, dict[str, dict[str, object]]]:
-    r = subprocess.run([sys.executable, "-m", "builder.cli", "matrix", "run", "--celery", broker, "--runs-dir",
-                        str(runs), "--run-id", run_id, "--wait-timeout", "180", str(matrix)],
-                       env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=240)
-    assert (runs / run_id / "summary.json").exists(), r.stdout + r.stderr
-    summary = json.loads((runs / run_id / "summary.json").read_text())
-    assert summary["mode"] == "celery"
-    return r.returncode, {c["name"]: c for c in summary["cells"]}
+    specs = [WorkerSpec(f"w-{q}@test", q, d / q, {"PKR_VAR_password": SECRET} if q == "x86_64" else {})
+             for q in QUEUES]
+    with worker_pool(broker, specs, d):
+        yield {q: d / q for q in QUEUES}
 
 
 TREES = '''
@@ -137,7 +65,7 @@ cell "arm-grandchild" {
 def test_trees_routed_by_queue_failure_skips_dependants(mdir: Path, broker: str,
                                                          workers: dict[str, Path]) -> None:
     (mdir / "matrix.hcl").write_text(TREES)
-    rc, cells = _run(broker, mdir / "matrix.hcl", mdir / "runs", "trees")
+    rc, cells = run_matrix(broker, mdir / "matrix.hcl", mdir / "runs", "trees")
     assert rc == 1
     assert {n: c["status"] for n, c in cells.items()} == {
         "base": "ok", "derived": "ok", "derived-pw": "ok",
@@ -163,7 +91,7 @@ def test_sensitive_value_stays_on_the_worker(mdir: Path, broker: str, workers: d
     """derived-pw needs var.password, which only the x86_64 worker's environment has: it succeeds
     there, and the value is in no message, result or summary."""
     (mdir / "matrix.hcl").write_text(TREES)
-    _rc, cells = _run(broker, mdir / "matrix.hcl", mdir / "runs", "secret")
+    _rc, cells = run_matrix(broker, mdir / "matrix.hcl", mdir / "runs", "secret")
     assert cells["derived-pw"]["status"] == "ok"
     client = redis.Redis.from_url(broker)
     stored = [client.dump(k) or b"" for k in client.scan_iter()]
@@ -189,7 +117,7 @@ cell "d" {
 }
 ''')
     assert not load_matrix(str(mdir / "matrix.hcl")).is_forest()
-    rc, cells = _run(broker, mdir / "matrix.hcl", mdir / "runs", "diamond")
+    rc, cells = run_matrix(broker, mdir / "matrix.hcl", mdir / "runs", "diamond")
     assert rc == 0 and all(c["status"] == "ok" for c in cells.values())
     assert cells["c"]["started"] >= max(cells["a"]["finished"], cells["b"]["finished"])  # type: ignore[type-var]
     assert cells["d"]["started"] >= cells["c"]["finished"]  # type: ignore[operator]
