@@ -113,13 +113,16 @@ def _matrix_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[ty
         msub.add_parser(name, help=helptext).add_argument("file", help="matrix file (HCL)")
     mr = msub.add_parser("run", help="run the matrix on this host, or on Celery workers (--celery)")
     mr.add_argument("file", help="matrix file (HCL)")
-    mr.add_argument("--parallel", type=int, default=1, help="cells at once on this host")
-    mr.add_argument("--celery", metavar="BROKER_URL", nargs="?", default="", const=None,
-                    help=f"submit to Celery workers (redis://...; alone: ${BROKER_ENV}, keeps a password off the "
-                    "command line)")
-    mr.add_argument("--runs-dir", default="matrix-runs", help="where RUN_ID/summary.json and junit.xml go")
-    mr.add_argument("--run-id", default="", help="default: UTC time + random suffix")
-    mr.add_argument("--wait-timeout", type=float, default=None, help="seconds to wait for a Celery run")
+    rr = msub.add_parser("rerun", help="run again the cells of an earlier run that did not succeed")
+    rr.add_argument("--failed", required=True, metavar="RUN_ID", help="the earlier run (its summary.json)")
+    for p in (mr, rr):
+        p.add_argument("--parallel", type=int, default=1, help="cells at once on this host")
+        p.add_argument("--celery", metavar="BROKER_URL", nargs="?", default="", const=None,
+                       help=f"submit to Celery workers (redis://...; alone: ${BROKER_ENV}, keeps a password off "
+                       "the command line)")
+        p.add_argument("--runs-dir", default="matrix-runs", help="where RUN_ID/summary.json and junit.xml go")
+        p.add_argument("--run-id", default="", help="default: UTC time + random suffix")
+        p.add_argument("--wait-timeout", type=float, default=None, help="seconds to wait for a Celery run")
     w = sub.add_parser("worker", help="run a Celery worker that builds matrix cells on this host")
     w.add_argument("--broker", default=os.environ.get(BROKER_ENV, ""), metavar="URL",
                    help=f"broker URL (redis://HOST:PORT/0; default ${BROKER_ENV})")
@@ -341,15 +344,22 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_matrix(args: argparse.Namespace) -> int:
+    from builder.matrix import runs
     from builder.matrix.loader import load_matrix
     from builder.matrix.plan import plan_text
-    from builder.matrix.report import new_run_id, table, write_run
+    from builder.matrix.report import new_run_id
     from builder.matrix.validate import validate_matrix
 
-    if args.matrix_command == "run" and args.celery is None:
+    if args.matrix_command in ("run", "rerun") and args.celery is None:
         args.celery = os.environ.get(BROKER_ENV, "")
         if not args.celery:
             raise UsageError(f"--celery needs a broker URL (or ${BROKER_ENV} set)")
+    if args.matrix_command == "rerun":
+        run_id = args.run_id or new_run_id()
+        print(f"==> matrix run {run_id}: the cells of {args.failed} that did not succeed")
+        results = runs.rerun_failed(Path(args.runs_dir), args.failed, run_id, parallel=args.parallel,
+                                    broker=args.celery, wait_timeout=args.wait_timeout)
+        return _matrix_done(Path(args.runs_dir) / run_id, results)
     matrix = load_matrix(args.file)
     if args.matrix_command == "plan":
         print(plan_text(matrix))
@@ -359,20 +369,15 @@ def cmd_matrix(args: argparse.Namespace) -> int:
         print(f"The matrix is valid ({len(matrix.cells)} cells).")
         return 0
     run_id = args.run_id or new_run_id()
-    run_dir = Path(args.runs_dir) / run_id
-    print(f"==> matrix run {run_id}: {len(matrix.cells)} cells, results in {run_dir}")
-    if args.celery:
-        from builder.matrix import distributed
+    print(f"==> matrix run {run_id}: {len(matrix.cells)} cells, results in {Path(args.runs_dir) / run_id}")
+    results = runs.run(matrix, Path(args.runs_dir), run_id, parallel=args.parallel, broker=args.celery,
+                       wait_timeout=args.wait_timeout)
+    return _matrix_done(Path(args.runs_dir) / run_id, results)
 
-        distributed.configure(args.celery)
-        results = distributed.collect(matrix, distributed.submit(matrix, run_id), args.wait_timeout)
-        mode = "celery"
-    else:
-        from builder.matrix.local import run_local
 
-        results = run_local(matrix, run_dir / "cells", args.parallel)
-        mode = "local"
-    write_run(run_dir, matrix, run_id, results, mode)
+def _matrix_done(run_dir: Path, results: list) -> int:  # type: ignore[type-arg]
+    from builder.matrix.report import table
+
     print(secrets.mask(table(results)))
     print(f"==> {run_dir / 'summary.json'}")
     return 0 if all(r.ok for r in results) else 1

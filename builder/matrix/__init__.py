@@ -7,6 +7,7 @@ run on one host or fanned out to many build hosts through Celery.
     cell.py        one cell run as a ``pybuild build`` subprocess in its own directory → CellResult
     local.py       the one-host executor (``pybuild matrix run --parallel N``)
     report.py      summary.json and JUnit XML of a matrix run
+    runs.py        a run from start to files; ``rerun --failed RUN_ID``
     plan.py        the text of ``pybuild matrix plan``
     distributed.py the Celery app, the cell task, the canvas built from the graph, the worker argv
 

@@ -40,6 +40,7 @@ class CellResult:
     error: str = ""
     started: float = 0.0  # wall clock (epoch seconds), 0 for a skipped cell
     finished: float = 0.0
+    run_id: str = ""  # the matrix run that built it (an earlier one for a cell kept by a rerun)
 
     @property
     def ok(self) -> bool:

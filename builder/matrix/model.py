@@ -9,7 +9,7 @@ itself. A build host's worker consumes the queues of what it offers
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from builder.errors import Location
@@ -118,3 +118,10 @@ class Matrix:
         for n in names:
             visit(n)
         return Matrix(self.path, {n: c for n, c in self.cells.items() if n in keep})
+
+    def rerun_subset(self, names: list[str]) -> Matrix:
+        """Just the named cells; a dependency outside them counts as done (it succeeded in the
+        run being repeated)."""
+        keep = set(names)
+        return Matrix(self.path, {n: replace(c, depends_on=tuple(d for d in c.depends_on if d in keep))
+                                  for n, c in self.cells.items() if n in keep})

@@ -7,8 +7,10 @@ import time
 import uuid
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 from builder import secrets
+from builder.errors import UsageError
 from builder.matrix.cell import CellResult
 from builder.matrix.model import Matrix
 
@@ -18,12 +20,13 @@ def new_run_id() -> str:
     return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + uuid.uuid4().hex[:4]
 
 
-def summary(matrix: Matrix, run_id: str, results: list[CellResult], mode: str) -> dict[str, object]:
+def summary(matrix: Matrix, run_id: str, results: list[CellResult], mode: str, rerun_of: str = "") -> dict[str, object]:
     counts = {s: sum(1 for r in results if r.status == s) for s in ("ok", "failed", "timeout", "skipped")}
     return {
         "run_id": run_id,
         "matrix": matrix.path,
         "mode": mode,
+        "rerun_of": rerun_of,
         "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "counts": counts,
         "ok": counts["ok"] == len(results),
@@ -49,15 +52,26 @@ def junit(results: list[CellResult]) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suite, encoding="unicode") + "\n"
 
 
-def write_run(run_dir: Path, matrix: Matrix, run_id: str, results: list[CellResult], mode: str) -> None:
+def write_run(run_dir: Path, matrix: Matrix, run_id: str, results: list[CellResult], mode: str,
+              rerun_of: str = "") -> None:
     run_dir.mkdir(parents=True, exist_ok=True)
-    data = summary(matrix, run_id, results, mode)
+    data = summary(matrix, run_id, results, mode, rerun_of)
     (run_dir / "summary.json").write_text(json.dumps(data, indent=2) + "\n")
     (run_dir / "junit.xml").write_text(junit(results))
 
 
+def read_run(run_dir: Path) -> dict[str, Any]:
+    """A run's summary.json (UsageError when there is none)."""
+    path = run_dir / "summary.json"
+    try:
+        data: dict[str, Any] = json.loads(path.read_text())
+    except (OSError, ValueError) as e:
+        raise UsageError(f"no matrix run summary at {path}: {e}") from None
+    return data
+
+
 def table(results: list[CellResult]) -> str:
-    rows = [("CELL", "STATUS", "QUEUE", "WORKER", "DURATION")]
-    rows += [(r.name, r.status, r.queue, r.worker, f"{r.duration:.1f}s") for r in results]
-    w = [max(len(row[i]) for row in rows) for i in range(5)]
+    rows = [("CELL", "STATUS", "QUEUE", "WORKER", "DURATION", "RUN")]
+    rows += [(r.name, r.status, r.queue, r.worker, f"{r.duration:.1f}s", r.run_id) for r in results]
+    w = [max(len(row[i]) for row in rows) for i in range(6)]
     return "\n".join("  ".join(c.ljust(w[i]) for i, c in enumerate(row)).rstrip() for row in rows)

@@ -5,6 +5,10 @@ the end, also on failure."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +17,7 @@ import redis
 
 from builder.matrix import distributed
 from builder.matrix.loader import load_matrix
-from tests.matrix.conftest import WorkerSpec, run_matrix, worker_pool
+from tests.matrix.conftest import ROOT, WorkerSpec, run_matrix, worker_pool
 
 QUEUES = ("x86_64", "x86_64-kvm", "aarch64")
 SECRET = "hunter2-not-in-messages"
@@ -140,3 +144,28 @@ def test_canvas_shape_without_broker(mdir: Path) -> None:
 
     walk(canvas)
     assert found == {f"R.{n}": c.route for n, c in m.cells.items()}
+
+
+def test_rerun_failed_on_workers(mdir: Path, broker: str, workers: dict[str, Path]) -> None:
+    (mdir / "matrix.hcl").write_text('''
+cell "base" { template = "null.pkr.hcl" }
+cell "arm" {
+  template = "null.pkr.hcl"
+  arch     = "aarch64"
+  vars     = { fail = true }
+}
+cell "arm-child" {
+  template   = "null.pkr.hcl"
+  depends_on = ["arm"]
+}
+''')
+    rc, _ = run_matrix(broker, mdir / "matrix.hcl", mdir / "runs", "first")
+    assert rc == 1
+    r = subprocess.run([sys.executable, "-m", "builder.cli", "matrix", "rerun", "--failed", "first", "--celery",
+                        broker, "--runs-dir", str(mdir / "runs"), "--run-id", "again", "--wait-timeout", "120"],
+                       env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=180)
+    assert r.returncode == 1, r.stdout + r.stderr
+    cells = {c["name"]: c for c in json.loads((mdir / "runs" / "again" / "summary.json").read_text())["cells"]}
+    assert {n: (c["status"], c["run_id"], c["worker"]) for n, c in cells.items()} == {
+        "base": ("ok", "first", "w-x86_64@test"), "arm": ("failed", "again", "w-aarch64@test"),
+        "arm-child": ("skipped", "again", "w-x86_64@test")}

@@ -240,3 +240,39 @@ def test_broker_url_required(monkeypatch: pytest.MonkeyPatch, mdir: Path,
     assert main(["matrix", "run", "--celery", "--", _write(mdir, GOOD)]) == 2
     err = capsys.readouterr().err
     assert "pybuild worker needs --broker URL" in err and "--celery needs a broker URL" in err
+
+
+def test_rerun_failed_keeps_what_succeeded(mdir: Path) -> None:
+    flag = mdir / "network-is-back"
+    (mdir / "flaky.pkr.hcl").write_text(f'''
+source "null" "n" {{
+  communicator = "none"
+}}
+build {{
+  sources = ["source.null.n"]
+  provisioner "shell-local" {{
+    inline = ["test -f {flag}"]
+  }}
+}}
+''')
+    path = _write(mdir, '''
+cell "base" { template = "null.pkr.hcl" }
+cell "flaky" {
+  template   = "flaky.pkr.hcl"
+  depends_on = ["base"]
+}
+cell "after-flaky" {
+  template   = "null.pkr.hcl"
+  depends_on = ["flaky"]
+}
+''')
+    runs = mdir / "runs"
+    assert main(["matrix", "run", "--runs-dir", str(runs), "--run-id", "r1", path]) == 1
+    flag.write_text("")
+    assert main(["matrix", "rerun", "--failed", "r1", "--runs-dir", str(runs), "--run-id", "r2"]) == 0
+    summary = json.loads((runs / "r2" / "summary.json").read_text())
+    assert summary["rerun_of"] == "r1" and summary["ok"] is True
+    assert {c["name"]: (c["status"], c["run_id"]) for c in summary["cells"]} == {
+        "base": ("ok", "r1"), "flaky": ("ok", "r2"), "after-flaky": ("ok", "r2")}
+    assert sorted(p.name for p in (runs / "r2" / "cells").iterdir()) == ["after-flaky", "flaky"]
+    assert main(["matrix", "rerun", "--failed", "r2", "--runs-dir", str(runs)]) == 2  # nothing to do
