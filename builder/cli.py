@@ -386,8 +386,9 @@ def _matrix_done(run_dir: Path, results: list) -> int:  # type: ignore[type-arg]
 def cmd_worker(args: argparse.Namespace) -> int:
     import socket
 
-    from builder.matrix import distributed
+    from builder.matrix.runs import celery_module
 
+    distributed = celery_module()
     if not args.broker:
         raise UsageError(f"pybuild worker needs --broker URL (or ${BROKER_ENV})")
     queues = _globs(args.queues)

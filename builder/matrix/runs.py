@@ -18,7 +18,7 @@ def execute(matrix: Matrix, run_dir: Path, run_id: str, *, parallel: int = 1, br
             wait_timeout: float | None = None) -> list[CellResult]:
     """Run every cell of ``matrix`` (locally, or on the workers of ``broker``)."""
     if broker:
-        from builder.matrix import distributed
+        distributed = celery_module()
 
         distributed.configure(broker)
         results = distributed.collect(matrix, distributed.submit(matrix, run_id), wait_timeout)
@@ -29,6 +29,15 @@ def execute(matrix: Matrix, run_dir: Path, run_id: str, *, parallel: int = 1, br
     for r in results:
         r.run_id = run_id
     return results
+
+
+def celery_module():  # type: ignore[no-untyped-def]
+    """builder.matrix.distributed, or a UsageError saying how to install Celery."""
+    try:
+        from builder.matrix import distributed
+    except ImportError as e:
+        raise UsageError(f"the Celery mode needs Celery ({e}): pip install 'pybuild[matrix]'") from None
+    return distributed
 
 
 def run(matrix: Matrix, runs_dir: Path, run_id: str, *, parallel: int = 1, broker: str = "",

@@ -276,3 +276,10 @@ cell "after-flaky" {
         "base": ("ok", "r1"), "flaky": ("ok", "r2"), "after-flaky": ("ok", "r2")}
     assert sorted(p.name for p in (runs / "r2" / "cells").iterdir()) == ["after-flaky", "flaky"]
     assert main(["matrix", "rerun", "--failed", "r2", "--runs-dir", str(runs)]) == 2  # nothing to do
+
+
+def test_disk_need_checked_before_the_build(mdir: Path) -> None:
+    m = load_matrix(_write(mdir, 'cell "huge" {\n  template = "null.pkr.hcl"\n  disk_gb  = 999999999\n}\n'))
+    [r] = run_local(m, mdir / "work")
+    assert r.status == "failed" and r.returncode is None
+    assert r.error.startswith("needs 999999999 GiB free in") and not (mdir / "work" / "huge" / "build.log").exists()
