@@ -46,7 +46,8 @@ def configure(broker: str, visibility_timeout: float = DEFAULT_VISIBILITY_TIMEOU
 
     A cell whose worker died unacknowledged is handed to another worker once
     ``visibility_timeout`` has passed since it was delivered, found by a scan every
-    ``restore_interval`` seconds (kombu's default scan period is ~100 s)."""
+    ``restore_interval`` seconds (kombu's default scan period is ~100 s). Once per process:
+    the app keeps its connections to the first broker (a second broker needs an app of its own)."""
     transport = {"visibility_timeout": int(visibility_timeout),
                  "unacked_restore_interval": max(1, int(restore_interval)), "unacked_restore_throttle": 1}
     app.conf.update(

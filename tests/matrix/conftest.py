@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 import redis
+from celery import Celery
 
-from builder.matrix import distributed
 from builder.ports import reserve_port
 from builder.run import Process
 
@@ -115,16 +115,17 @@ def start_worker(broker: str, spec: WorkerSpec, logs: Path) -> Process:
 
 
 def wait_ready(broker: str, names: set[str], procs: dict[str, Process], logs: Path, timeout: float = 90) -> None:
-    """Until every named worker answers a ping (a dead one fails the test with its log)."""
-    app = distributed.configure(broker)
-    deadline = time.monotonic() + timeout
-    while True:
-        answering = {n for r in app.control.ping(timeout=1.0) for n in r}
-        if names <= answering:
-            return
-        for n, p in procs.items():
-            assert p.poll() is None, (logs / f"{n}.log").read_text()
-        assert time.monotonic() < deadline, f"workers not ready after {timeout:.0f} s, answering: {answering}"
+    """Until every named worker answers a ping (a dead one fails the test with its log). A
+    client app of its own: the module-level app may still hold connections to an earlier broker."""
+    with Celery(broker=broker) as app:
+        deadline = time.monotonic() + timeout
+        while True:
+            answering = {n for r in app.control.ping(timeout=1.0) for n in r}
+            if names <= answering:
+                return
+            for n, p in procs.items():
+                assert p.poll() is None, (logs / f"{n}.log").read_text()
+            assert time.monotonic() < deadline, f"workers not ready after {timeout:.0f} s, answering: {answering}"
 
 
 @contextmanager
