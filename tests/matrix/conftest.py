@@ -73,30 +73,37 @@ def _need(tool: str) -> None:
         pytest.skip(f"needs {tool} (dev/setup installs it)")
 
 
+def redis_server(d: Path, port: int, persistent: bool = False) -> Process:
+    """A redis-server on 127.0.0.1:port answering pings; ``persistent``: an append-only file in d
+    (every write), so a restarted server has the queues and results of the one before."""
+    proc = Process(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                    "--appendonly", "yes" if persistent else "no", "--appendfsync", "always",
+                    "--daemonize", "no", "--dir", str(d)], log_path=d / "redis.log")
+    client = redis.Redis(host="127.0.0.1", port=port)
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            client.ping()
+            return proc
+        except (redis.ConnectionError, redis.BusyLoadingError):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.stop()
+                raise AssertionError("redis-server did not answer within 20 s: " + (d / "redis.log").read_text())
+            time.sleep(0.1)
+
+
 @pytest.fixture(scope="module")
 def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A redis-server of this test module, on 127.0.0.1 and a free port."""
     _need("redis-server")
     d = tmp_path_factory.mktemp("redis")
-    lease = reserve_port(20000, 40000, purpose="redis for matrix tests")
-    lease.close_socket()
-    proc = Process(["redis-server", "--port", str(lease.port), "--bind", "127.0.0.1", "--save", "",
-                    "--appendonly", "no", "--daemonize", "no", "--dir", str(d)], log_path=d / "redis.log")
-    try:
-        client = redis.Redis(host="127.0.0.1", port=lease.port)
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                assert proc.poll() is None, (d / "redis.log").read_text()
-                assert time.monotonic() < deadline, "redis-server did not answer within 20 s"
-                time.sleep(0.1)
-        yield f"redis://127.0.0.1:{lease.port}/0"
-    finally:
-        proc.stop()
-        lease.release()
+    with reserve_port(20000, 40000, purpose="redis for matrix tests") as lease:
+        lease.close_socket()
+        proc = redis_server(d, lease.port)
+        try:
+            yield f"redis://127.0.0.1:{lease.port}/0"
+        finally:
+            proc.stop()
 
 
 @dataclass
