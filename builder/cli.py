@@ -354,6 +354,9 @@ def cmd_matrix(args: argparse.Namespace) -> int:
         args.celery = os.environ.get(BROKER_ENV, "")
         if not args.celery:
             raise UsageError(f"--celery needs a broker URL (or ${BROKER_ENV} set)")
+    if args.matrix_command in ("run", "rerun") and args.celery and "://" not in args.celery:
+        raise UsageError(f'--celery takes a broker URL (redis://...), not "{args.celery}"; to use '
+                         f"${BROKER_ENV}, put --celery after the matrix file")
     if args.matrix_command == "rerun":
         run_id = args.run_id or new_run_id()
         print(f"==> matrix run {run_id}: the cells of {args.failed} that did not succeed")

@@ -237,9 +237,15 @@ def test_broker_url_required(monkeypatch: pytest.MonkeyPatch, mdir: Path,
                              capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.delenv("PYBUILD_BROKER_URL", raising=False)
     assert main(["worker", "--queues", "x86_64"]) == 2
-    assert main(["matrix", "run", "--celery", "--", _write(mdir, GOOD)]) == 2
+    assert main(["matrix", "run", _write(mdir, GOOD), "--celery"]) == 2
     err = capsys.readouterr().err
     assert "pybuild worker needs --broker URL" in err and "--celery needs a broker URL" in err
+    # `--celery FILE`: argparse takes the file for the URL and says the file is missing
+    with pytest.raises(SystemExit):
+        main(["matrix", "run", "--celery", _write(mdir, GOOD)])
+    assert "required: file" in capsys.readouterr().err
+    assert main(["matrix", "run", "--celery", "localhost:6379", _write(mdir, GOOD)]) == 2
+    assert "--celery takes a broker URL (redis://...), not" in capsys.readouterr().err
 
 
 def test_rerun_failed_keeps_what_succeeded(mdir: Path) -> None:
