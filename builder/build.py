@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 import logging
 import os
 import shutil
@@ -19,18 +18,19 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from builder import secrets
+from builder import hostcheck, secrets
 from builder.cancel import TOKEN
 from builder.config import BaseConfig, parse_config, parse_duration
 from builder.errors import BuildError, Cancelled, ConfigError, Diagnostic, PybuildError, TemplateError
 from builder.hooks import BuildHooks
+from builder.hostcheck import Requirement
 from builder.leftovers import write_pid
 from builder.plugins import (
     REGISTRY,
@@ -43,7 +43,14 @@ from builder.plugins import (
     ProvisionContext,
     Provisioner,
 )
-from builder.template.model import BuildSpec, ComponentSpec, SourceSpec, Template, build_full_name
+from builder.template.model import (
+    BuildSpec,
+    ComponentSpec,
+    SourceSpec,
+    Template,
+    build_full_name,
+    is_selected,
+)
 from builder.ui import UI, BuildUI, add_build_log
 
 log = logging.getLogger("pybuild.build")
@@ -93,6 +100,21 @@ class PreparedBuild:
     provisioners: list[ComponentSpec]
     error_cleanup: ComponentSpec | None
     chains: list[list[ComponentSpec]]
+    # what the components need on the host (builder.hostcheck): (who, requirement) for the
+    # builder and provisioners; per post-processor chain, each spec with its requirements
+    requirements: list[tuple[str, Requirement]] = field(default_factory=list)
+    chain_requirements: list[list[tuple[ComponentSpec, list[Requirement]]]] = field(default_factory=list)
+
+    def host_needs(self, except_: list[str] | None = None) -> list[tuple[str, Requirement]]:
+        """(who, requirement) pairs of this build; a post-processor skipped by ``-except``
+        (and the rest of its chain, as the Runner does) needs nothing."""
+        needs = list(self.requirements)
+        for chain in self.chain_requirements:
+            for spec, reqs in chain:
+                if except_ and (spec.name in except_ or spec.type in except_):
+                    break
+                needs += [(f"{spec.name or spec.type} ({self.plan.name})", r) for r in reqs]
+        return needs
 
 
 @dataclass
@@ -106,27 +128,13 @@ class BuildResult:
     cancelled: bool = False
 
 
-def _matches(name: str, patterns: list[str]) -> bool:
-    short = name.split(".", 1)[1] if name.count(".") >= 2 else name
-    for p in patterns:
-        if fnmatch.fnmatchcase(name, p) or fnmatch.fnmatchcase(short, p):
-            return True
-        # Packer also accepts the source name alone ("qemu.x" for "build.qemu.x")
-        if fnmatch.fnmatchcase(name.rsplit(".", 2)[-2] + "." + name.rsplit(".", 1)[-1], p):
-            return True
-    return False
-
-
 def plan(template: Template, only: list[str] | None = None, except_: list[str] | None = None) -> list[PlannedBuild]:
     out: list[PlannedBuild] = []
     for b in template.builds:
         for s in b.sources:
             name = build_full_name(b, s)
-            if only and not _matches(name, only):
-                continue
-            if except_ and _matches(name, except_):
-                continue
-            out.append(PlannedBuild(name, b, s))
+            if is_selected(name, only, except_):
+                out.append(PlannedBuild(name, b, s))
     return out
 
 
@@ -164,7 +172,7 @@ def instantiate(
     )
     for opt in cfg_cls.options():
         if opt.sensitive:
-            secrets.add(getattr(cfg, opt.name, None))
+            secrets.add(getattr(cfg, opt.name, None), from_template=True)
     return cls(cfg)
 
 
@@ -176,30 +184,60 @@ def _apply_override(raw: dict[str, Any], spec: ComponentSpec, source_name: str) 
     return raw
 
 
-def prepare(template: Template, plans: list[PlannedBuild]) -> list[PreparedBuild]:
-    """Instantiate every component; raise one TemplateError with every problem."""
+def excluded(spec: ComponentSpec, except_: list[str] | None) -> bool:
+    """``-except=NAME`` names a provisioner or post-processor by its ``name`` or type."""
+    return except_ is not None and (spec.name in except_ or spec.type in except_)
+
+
+def prepare(template: Template, plans: list[PlannedBuild], except_: list[str] | None = None,
+            warn: Callable[[str], None] | None = None) -> list[PreparedBuild]:
+    """Instantiate every component; raise one TemplateError with every problem.
+
+    Provisioners and post-processors excluded by ``except_`` are dropped unread (a
+    post-processor with the rest of its chain, as the run does), so a block pybuild does not
+    have can be skipped; ``warn`` hears about each once."""
     diags: list[Diagnostic] = []
+    warned: set[int] = set()
+
+    def skip(spec: ComponentSpec, what: str) -> bool:
+        if not excluded(spec, except_):
+            return False
+        if warn is not None and id(spec) not in warned:
+            warned.add(id(spec))
+            loc = spec.location
+            where = f" at {loc.filename}:{loc.line}:{loc.col}" if loc is not None else ""
+            warn(f'Skipping {what} "{spec.name or spec.type}"{where} (-except)')
+        return True
+
     prepared: list[PreparedBuild] = []
     for p in plans:
         ctx = _source_ctx(p)
         builder_obj: Builder[Any] | None = None
+        needs: list[tuple[str, Requirement]] = []
+        chain_needs: list[list[tuple[ComponentSpec, list[Requirement]]]] = []
         try:
             raw = _evaluate(p.source, ctx)
             builder_obj = instantiate(  # type: ignore[assignment]
                 "builder", p.source.type, raw, where=p.source.location,
                 attr_locations=p.source.attr_locations, label=f'source "{p.source.full_name}"',
             )
+            if builder_obj is not None:
+                needs += [(p.name, r) for r in _host_requirements(builder_obj)]
         except TemplateError as e:
             diags.extend(e.diagnostics)
-        provs = [s for s in p.build.provisioners if s.applies_to(p.source_name)]
+        provs = [s for s in p.build.provisioners if s.applies_to(p.source_name) and not skip(s, "provisioner")]
         specs = list(provs)
-        if p.build.error_cleanup is not None:
-            specs.append(p.build.error_cleanup)
+        error_cleanup = p.build.error_cleanup
+        if error_cleanup is not None and skip(error_cleanup, "provisioner"):
+            error_cleanup = None
+        if error_cleanup is not None:
+            specs.append(error_cleanup)
         for spec in specs:
             try:
                 raw = _apply_override(_evaluate(spec, ctx), spec, p.source_name)
-                instantiate("provisioner", spec.type, raw, where=spec.location,
-                            attr_locations=spec.attr_locations, ignore=PROVISIONER_COMMON)
+                prov = instantiate("provisioner", spec.type, raw, where=spec.location,
+                                   attr_locations=spec.attr_locations, ignore=PROVISIONER_COMMON)
+                needs += [(f"{spec.name or spec.type} ({p.name})", r) for r in _host_requirements(prov)]
                 for attr in ("pause_before", "timeout"):
                     val = getattr(spec, attr)
                     if val:
@@ -211,19 +249,35 @@ def prepare(template: Template, plans: list[PlannedBuild]) -> list[PreparedBuild
         chains = []
         for chain in p.build.post_processor_chains:
             keep = [s for s in chain if s.applies_to(p.source_name)]
+            chain_needs.append([])
+            cut = next((i for i, s in enumerate(keep) if skip(s, "post-processor")), None)
+            if cut is not None:
+                keep = keep[:cut]
             for spec in keep:
                 try:
                     raw = _evaluate(spec, ctx)
-                    instantiate("post-processor", spec.type, raw, where=spec.location,
-                                attr_locations=spec.attr_locations, ignore=POST_PROCESSOR_COMMON)
+                    pp = instantiate("post-processor", spec.type, raw, where=spec.location,
+                                     attr_locations=spec.attr_locations, ignore=POST_PROCESSOR_COMMON)
+                    chain_needs[-1].append((spec, _host_requirements(pp)))
                 except TemplateError as e:
                     diags.extend(e.diagnostics)
             chains.append(keep)
         if builder_obj is not None:
-            prepared.append(PreparedBuild(p, builder_obj, provs, p.build.error_cleanup, chains))
+            prepared.append(PreparedBuild(p, builder_obj, provs, error_cleanup, chains, needs, chain_needs))
     if diags:
         raise TemplateError(diags)
     return prepared
+
+
+def _host_requirements(comp: Component[Any]) -> list[Requirement]:
+    return list(type(comp).host_requirements(comp.config))
+
+
+def check_host(builds: list[PreparedBuild], except_: list[str] | None = None) -> None:
+    """Stop before any download or VM when the host lacks what the builds need: one
+    HostError with a line per problem (and its apt-get/dnf fix); warnings are printed.
+    ``PYBUILD_HOSTCHECK=0`` skips the check."""
+    hostcheck.require(n for pb in builds for n in pb.host_needs(except_))
 
 
 # --------------------------------------------------------------------------- running
@@ -332,7 +386,7 @@ class Runner:
         except (PybuildError, KeyboardInterrupt) as e:
             err: PybuildError = e if isinstance(e, PybuildError) else Cancelled()
             dur = time.monotonic() - start
-            msg = secrets.mask(err.render())
+            msg = err.render_masked()
             try:
                 hooks.call("on_error", error=err)
             except PybuildError as he:
@@ -558,6 +612,7 @@ __all__ = [
     "PreparedBuild",
     "RunOptions",
     "Runner",
+    "check_host",
     "junit_xml",
     "plan",
     "prepare",

@@ -1,7 +1,7 @@
 """pybuild's command line: Packer's commands and flags.
 
     pybuild TEMPLATE                    build (the design card's usage)
-    pybuild build|validate|inspect|console|fmt|version|plugins|render-http ...
+    pybuild build|validate|inspect|console|fmt|version|plugins|render-http|verify|doctor ...
 
 Exit codes: 0 success; 1 a build failed; 2 template or usage error; 3 ``fmt -check``
 found changes; 130 interrupted. Errors are rendered once here; tracebacks only with
@@ -21,7 +21,7 @@ from builder import PACKER_COMPAT_VERSION, __version__, secrets
 from builder.errors import PybuildError, TemplateError, UsageError
 
 COMMANDS = ("build", "validate", "inspect", "console", "fmt", "version", "plugins", "render-http", "verify",
-            "matrix", "worker")
+            "doctor", "matrix", "worker")
 
 
 def _var_flags(p: argparse.ArgumentParser) -> None:
@@ -59,6 +59,8 @@ def parser() -> argparse.ArgumentParser:
     _var_flags(v)
     _filter_flags(v)
     v.add_argument("-syntax-only", "--syntax-only", action="store_true")
+    v.add_argument("-evaluate-datasources", "--evaluate-datasources", action="store_true",
+                   help="run data sources while validating (otherwise their values are unknown)")
     v.add_argument("-machine-readable", "--machine-readable", action="store_true")
     v.add_argument("template")
 
@@ -96,6 +98,11 @@ def parser() -> argparse.ArgumentParser:
     vf.add_argument("--report", metavar="FILE.json", help="write the report as JSON")
     vf.add_argument("--evidence-dir", default="", help="where to keep serial log + screenshot on failure")
     vf.add_argument("--timeout", type=float, default=900.0, help="seconds to wait for SSH")
+
+    d = sub.add_parser("doctor", help="check this host for what a template (or pybuild) needs")
+    _var_flags(d)
+    _filter_flags(d)
+    d.add_argument("template", nargs="?", help="without one: everything pybuild can use")
     _matrix_parsers(sub)
     return top
 
@@ -155,6 +162,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
         expand_expect(expect)
     except PybuildError as e:
         raise UsageError(str(e)) from None
+    from builder import hostcheck
+    from builder.post_processors.verify import VerifyPostProcessor
+
+    hostcheck.require(("verify", r) for r in VerifyPostProcessor.host_requirements(None))
     install_signal_handlers()
     opts = VerifyOptions(disk_size=_size(args.disk_size), datasource=args.datasource, user=args.user,
                          expect=expect, boot_timeout=args.timeout,
@@ -182,27 +193,41 @@ def _globs(s: str) -> list[str]:
     return [x.strip() for x in s.split(",") if x.strip()]
 
 
-def _load(args: argparse.Namespace, syntax_only: bool = False):  # type: ignore[no-untyped-def]
+def _load(args: argparse.Namespace, syntax_only: bool = False,  # type: ignore[no-untyped-def]
+          evaluate_datasources: bool = True, except_: list[str] | None = None, check: bool = False):
     from builder.template.loader import load
 
     path = args.template
     if not os.path.exists(path):
         raise UsageError(f"template {path} does not exist")
-    return load(path, var_files=args.var_file, vars=_parse_vars(args.var), env=os.environ, syntax_only=syntax_only)
+    tpl = load(path, var_files=args.var_file, vars=_parse_vars(args.var), env=os.environ, syntax_only=syntax_only,
+               evaluate_datasources=evaluate_datasources, check_components=check,
+               only=_globs(getattr(args, "only", "") or ""),
+               except_=except_ if except_ is not None else _globs(getattr(args, "except_", "") or ""))
+    secrets.add(*tpl.sensitive_values())
+    secrets.keep_names(*tpl.names())
+    return tpl
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from builder.build import plan, prepare
+    from builder.build import check_host, plan, prepare
 
-    tpl = _load(args, syntax_only=args.syntax_only)
+    except_ = _globs(args.except_)
+    tpl = _load(args, syntax_only=args.syntax_only, evaluate_datasources=args.evaluate_datasources,
+                except_=except_, check=True)
     if args.syntax_only:
         print("Syntax-only check passed. Everything looks okay.")
         return 0
-    plans = plan(tpl, _globs(args.only), _globs(args.except_))
-    prepare(tpl, plans)
+    plans = plan(tpl, _globs(args.only), except_)
+    prepared = prepare(tpl, plans, except_, warn=_warn)
     _check_boot_commands(tpl, plans)
+    check_host(prepared, _globs(args.except_))
     print("The configuration is valid.")
     return 0
+
+
+def _warn(message: str) -> None:
+    print(f"Warning: {message}", file=sys.stderr)
 
 
 def _check_boot_commands(tpl, plans) -> None:  # type: ignore[no-untyped-def]
@@ -212,7 +237,7 @@ def _check_boot_commands(tpl, plans) -> None:  # type: ignore[no-untyped-def]
 def cmd_inspect(args: argparse.Namespace) -> int:
     from builder.template.inspect import inspect_text
 
-    print(inspect_text(_load(args)))
+    print(inspect_text(_load(args, evaluate_datasources=False)))
     return 0
 
 
@@ -228,7 +253,7 @@ def cmd_console(args: argparse.Namespace) -> int:
         try:
             print(secrets.mask(console_eval(tpl, expr)))
         except TemplateError as e:
-            print(secrets.mask(e.render()), file=sys.stderr)
+            print(e.render_masked(), file=sys.stderr)
             rc = 1
     return rc
 
@@ -297,19 +322,20 @@ def cmd_render_http(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from builder.build import Runner, RunOptions, junit_xml, plan, prepare, summary_table
+    from builder.build import Runner, RunOptions, check_host, junit_xml, plan, prepare, summary_table
     from builder.cancel import install_signal_handlers
     from builder.hooks import find_hooks_file, load_hooks_module
     from builder.ui import UI, EventSink, UIOptions, setup_logging
 
     setup_logging(os.environ.get("PYBUILD_LOG", "") not in ("", "0"),
                   Path(os.environ["PYBUILD_LOG_PATH"]) if os.environ.get("PYBUILD_LOG_PATH") else None)
-    tpl = _load(args)
-    secrets.add(*tpl.sensitive_values())
-    plans = plan(tpl, _globs(args.only), _globs(args.except_))
+    except_ = _globs(args.except_)
+    tpl = _load(args, except_=except_, check=True)
+    plans = plan(tpl, _globs(args.only), except_)
     if not plans:
         raise UsageError("no builds to run (check -only/-except)")
-    prepared = prepare(tpl, plans)
+    prepared = prepare(tpl, plans, except_, warn=_warn)
+    check_host(prepared, except_)  # before any download or VM
     hooks_file = find_hooks_file(Path(tpl.root), args.hooks)
     hooks_mod = load_hooks_module(hooks_file) if hooks_file else None
     events = EventSink(Path(args.log_json) if args.log_json else None)
@@ -401,6 +427,44 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """The host report: every check with ok/missing/warning; exit 1 when something is missing."""
+    from builder import hostcheck
+    from builder.build import plan, prepare
+
+    needs: list[tuple[str, hostcheck.Requirement]] = []
+    broken: list[hostcheck.Finding] = []
+    if args.template:
+        tpl = _load(args)
+        except_ = _globs(args.except_)
+        for pb in prepare(tpl, plan(tpl, _globs(args.only), except_)):
+            needs += pb.host_needs(except_)
+        what = f"what {args.template} needs"
+    else:
+        from builder.plugins import REGISTRY
+
+        for info in REGISTRY.infos():
+            try:
+                cls = REGISTRY.get(info.kind, info.type)
+            except PybuildError as e:
+                broken.append(hostcheck.Finding(hostcheck.WARNING, f"{info.kind} {info.type}",
+                                                f"cannot be loaded: {str(e).splitlines()[0]}"))
+                continue
+            needs += [(info.type, r) for r in cls.host_requirements(None)]
+        what = "everything pybuild can use"
+    report = hostcheck.check(needs, versions=True)
+    report.findings += broken
+    print(f"Host check: {what}")
+    print(report.table())
+    print()
+    if report.ok:
+        warn = f" ({len(report.warnings)} warning(s))" if report.warnings else ""
+        print(f"Everything needed is present{warn}.")
+        return 0
+    print(f"{len(report.problems)} missing. Install all at once: {report.fix_all() or '(see the lines above)'}")
+    return 1
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv or os.environ.get("PYBUILD_DEBUG") == "1"
@@ -418,14 +482,14 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {
         "build": cmd_build, "validate": cmd_validate, "inspect": cmd_inspect, "console": cmd_console,
         "fmt": cmd_fmt, "plugins": cmd_plugins, "render-http": cmd_render_http, "verify": cmd_verify,
-        "matrix": cmd_matrix, "worker": cmd_worker,
+        "doctor": cmd_doctor, "matrix": cmd_matrix, "worker": cmd_worker,
     }
     try:
         return handlers[args.command](args)
     except PybuildError as e:
         if debug:
             traceback.print_exc()
-        print(secrets.mask(e.render()), file=sys.stderr)
+        print(e.render_masked(), file=sys.stderr)
         code = e.exit_code
         if args.command == "build" and isinstance(e, TemplateError):
             code = 2

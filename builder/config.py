@@ -160,6 +160,72 @@ def option_info(f: dataclasses.Field[Any], cls: type) -> OptionInfo:
     )
 
 
+class Unknown:
+    """A value that is only known once data sources run: ``validate`` without
+    ``-evaluate-datasources`` gives every data source output this value (Packer's unknown
+    placeholder). Expressions that use it are unknown too; an option set to it counts as
+    set, and is checked when the build runs."""
+
+    def __repr__(self) -> str:
+        return "<unknown>"
+
+
+UNKNOWN = Unknown()
+# the string an unknown value stands as while validating: Packer's own placeholder, which no
+# option parser (boot commands included) gives a meaning to
+UNKNOWN_STRING = "74D93920-ED26-11E3-AC10-0800200C9A66"
+
+
+def has_unknown(value: Any) -> bool:
+    if value is UNKNOWN:
+        return True
+    if isinstance(value, list | tuple):
+        return any(has_unknown(v) for v in value)
+    if isinstance(value, Mapping):
+        return any(has_unknown(v) for v in value.values())
+    return False
+
+
+def _placeholder(tp: Any) -> Any:
+    """What an unknown value of type ``tp`` holds while validating (Packer, too, checks a
+    stand-in string where a value is unknown)."""
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin in (types.UnionType, typing.Union):
+        return _placeholder(next((a for a in args if a is not type(None)), Any))
+    if tp is str or tp is Any:
+        return UNKNOWN_STRING
+    if origin is list or tp is list:
+        return [_placeholder(args[0] if args else Any)]
+    if origin is dict or tp is dict:
+        return {}
+    if tp is bool:
+        return False
+    if tp is Duration:
+        return Duration(0)
+    if tp in (int, float):
+        return tp(0)
+    return None
+
+
+def _fill_unknown(value: Any, tp: Any) -> Any:
+    """``value`` with every unknown part replaced by a stand-in of the type found there."""
+    if value is UNKNOWN:
+        return _placeholder(tp)
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin in (types.UnionType, typing.Union):
+        tp = next((a for a in args if a is not type(None)), Any)
+        origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if isinstance(value, list | tuple):
+        inner = args[0] if origin is list and args else Any
+        return [_fill_unknown(v, inner) for v in value]
+    if isinstance(value, Mapping):
+        vt = args[1] if origin is dict and len(args) == 2 else Any
+        return {k: _fill_unknown(v, vt) for k, v in value.items()}
+    return value
+
+
 class _ConvError(Exception):
     pass
 
@@ -301,13 +367,16 @@ def parse_config(
             continue
         if value is None:
             continue  # null means "unset": keep the default
+        unknown = has_unknown(value)
+        if unknown:
+            value = _fill_unknown(value, hints[name])
         try:
             conv = convert(value, hints[name], key)
         except _ConvError as e:
             diags.append(Diagnostic(f'Invalid value for "{key}" in {component}', str(e), where(key)))
             continue
         choices = fld.metadata.get("choices")
-        if choices and conv not in choices:
+        if choices and conv not in choices and not unknown:
             allowed = ", ".join(repr(c) for c in choices)
             diags.append(
                 Diagnostic(

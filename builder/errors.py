@@ -7,13 +7,18 @@
     ├── BuildError               a build step failed; carries the step name
     ├── CommandError             an external tool failed (argv, exit code, stderr tail)
     ├── CommunicatorError        SSH connect / command transport failed
+    ├── HostError                the host lacks tools/files the builds need (exit 2)
     └── Cancelled                SIGINT/SIGTERM/SIGHUP (exit 130)
 """
 
 from __future__ import annotations
 
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
+
+from builder import secrets
 
 
 @dataclass(frozen=True)
@@ -39,9 +44,10 @@ class Diagnostic:
     location: Location | None = None
     severity: str = "error"  # "error" | "warning"
 
-    def render(self) -> str:
+    def render(self, mask: Callable[[str], str] = str) -> str:
+        """The diagnostic as text; ``mask`` applies to the summary and detail, never the location."""
         head = "Error" if self.severity == "error" else "Warning"
-        lines = [f"{head}: {self.summary}"]
+        lines = [f"{head}: {mask(self.summary)}"]
         if self.location is not None:
             lines.append("")
             if self.location.line:
@@ -53,7 +59,7 @@ class Diagnostic:
                 lines.append(f"  in {self.location.filename}:")
         if self.detail:
             lines.append("")
-            lines.extend(f"{self.detail}".splitlines())
+            lines.extend(mask(self.detail).splitlines())
         return "\n".join(lines)
 
 
@@ -62,6 +68,10 @@ class PybuildError(Exception):
 
     def render(self) -> str:
         return f"Error: {self}"
+
+    def render_masked(self) -> str:
+        """What the user sees: :meth:`render` with every secret masked."""
+        return secrets.mask(self.render())
 
 
 class UsageError(PybuildError):
@@ -79,6 +89,10 @@ class TemplateError(PybuildError):
 
     def render(self) -> str:
         return "\n\n".join(d.render() for d in self.diagnostics)
+
+    def render_masked(self) -> str:
+        # a diagnostic about the template names what it is about (secrets.mask_template)
+        return "\n\n".join(d.render(secrets.mask_template) for d in self.diagnostics)
 
 
 class ConfigError(TemplateError):
@@ -125,6 +139,25 @@ class CommandError(PybuildError):
 
 class CommunicatorError(PybuildError):
     pass
+
+
+class HostError(PybuildError):
+    """The build host lacks what the selected builds need; one line per problem, each with
+    the command that fixes it. ``report`` is a :class:`builder.hostcheck.Report`."""
+
+    exit_code = 2
+
+    def __init__(self, report: Any):
+        self.report = report
+        super().__init__(f"{len(report.problems)} host requirement(s) missing")
+
+    def render(self) -> str:
+        lines = ["Error: this host lacks what the build needs (nothing was started):"]
+        lines += [f"  {f.line()}" for f in self.report.problems]
+        fix_all = self.report.fix_all()
+        if fix_all and len(self.report.problems) > 1:
+            lines.append(f"  all at once: {fix_all}")
+        return "\n".join(lines)
 
 
 class Cancelled(PybuildError):

@@ -51,6 +51,7 @@ class CDConfig(BaseConfig):
     def validate(self) -> list[str]:
         errs = super().validate()
         errs += _check_content("cd_content", self.cd_content)
+        errs += _check_paths("cd_files", self.cd_files)
         if len(self.cd_label) > 32:
             errs.append(f"cd_label: at most 32 characters, got {len(self.cd_label)}")
         return errs
@@ -70,6 +71,8 @@ class FloppyConfig(BaseConfig):
     def validate(self) -> list[str]:
         errs = super().validate()
         errs += _check_content("floppy_content", self.floppy_content)
+        errs += _check_paths("floppy_files", self.floppy_files)
+        errs += _check_paths("floppy_dirs", self.floppy_dirs)
         if len(self.floppy_label) > 11:
             errs.append(f"floppy_label: a FAT label has at most 11 characters, got {len(self.floppy_label)}")
         return errs
@@ -80,6 +83,18 @@ def _check_content(field: str, content: Mapping[str, str]) -> list[str]:
     for key in content:
         try:
             _clean_rel(key)
+        except BuildError as e:
+            errs.append(f"{field}: {e}")
+    return errs
+
+
+def _check_paths(field: str, patterns: list[str]) -> list[str]:
+    """Files and globs that name nothing (relative to the working directory, as at build
+    time): an error at validate, not after the ISO download."""
+    errs = []
+    for pattern in patterns:
+        try:
+            _expand(pattern, Path.cwd())
         except BuildError as e:
             errs.append(f"{field}: {e}")
     return errs

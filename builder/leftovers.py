@@ -2,7 +2,7 @@
 removed by the next run, and two runs never build into the same output directory.
 
 - every qemu build has a private run directory ``$TMPDIR/pybuild-*`` holding a ``pid``
-  file; a run directory whose pid is dead is removed, and a QEMU still using it is ended;
+  file; a run directory whose pid is dead is removed, and a QEMU (or swtpm) still using it is ended;
 - an output directory is locked (``fcntl.flock`` on ``.<name>.pybuild.lock`` beside it)
   while a build writes it, and marked ``.pybuild-incomplete`` until the build succeeds:
   an incomplete directory whose lock is free was left by a killed run and is removed.
@@ -65,7 +65,8 @@ def sweep_run_dirs(ui: BuildUI | None = None, tmp: str | None = None) -> list[Pa
 
 
 def _qemus_using(run_dir: Path) -> list[int]:
-    out = subprocess.run(["pgrep", "-f", f"qemu-system.*{run_dir}"], capture_output=True, text=True).stdout
+    # QEMU, and the swtpm of a vtpm build (its state and socket are in the run directory)
+    out = subprocess.run(["pgrep", "-f", f"(qemu-system|swtpm).*{run_dir}"], capture_output=True, text=True).stdout
     return [int(p) for p in out.split()]
 
 

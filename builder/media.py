@@ -6,7 +6,10 @@
 - ``iso_checksum`` takes every Packer form: ``none``, bare hex (type from its length),
   ``md5:``/``sha1:``/``sha256:``/``sha512:``, and ``file:<url or path>`` naming a
   GNU (``hash  name``, ``hash *name``) or BSD (``SHA256 (name) = hash``) checksum
-  file, whose line is found by the ISO's base name.
+  file, whose line is found by the ISO's base name. Like Packer, validation resolves a
+  ``file:`` checksum (fetches the checksum file: relative paths against the working
+  directory), so a checksum file that cannot be read or has no line for the ISO fails
+  ``validate``, not the build; the build reuses the resolved checksum.
 - Cache: ``$PYBUILD_CACHE_DIR`` (default ``~/.cache/pybuild``), file name
   ``sha1(<type>:<hash>)`` (or ``sha1(url)`` without a checksum) ``.<iso_target_extension>``
   like Packer's. Concurrent builds share it safely: an ``flock`` on ``<target>.lock``
@@ -29,7 +32,7 @@ import sys
 import time
 import urllib.parse
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -57,6 +60,7 @@ CONNECT_TIMEOUT = 15.0
 READ_TIMEOUT = 60.0
 USER_AGENT = "pybuild"
 BACKOFF = 1.0  # seconds before the first retry; doubles, at most 30 s
+VALIDATE_ATTEMPTS = 2  # tries to fetch a "file:" checksum at validate time
 
 
 class MediaError(BuildError):
@@ -100,6 +104,8 @@ class ISOConfig(BaseConfig):
     iso_skip_cache: bool = opt(
         False, help="Let QEMU read the URL directly (needs HTTP byte ranges; forces iso_checksum none)."
     )
+    # a "file:" iso_checksum as validate() resolved it (against the working directory)
+    _resolved_checksum: Checksum | None = field(default=None, init=False, repr=False, compare=False)
 
     def validate(self) -> list[str]:
         errs = super().validate()
@@ -117,6 +123,12 @@ class ISOConfig(BaseConfig):
                 problem = checksum_syntax_error(self.iso_checksum)
                 if problem:
                     errs.append(f"iso_checksum: {problem}")
+                elif self.urls() and _split_algo(self.iso_checksum.strip())[1].lower().startswith("file:"):
+                    try:
+                        self._resolved_checksum = _resolve_for_urls(self.iso_checksum, self.urls(), Path.cwd(),
+                                                                    VALIDATE_ATTEMPTS)
+                    except MediaError as e:
+                        errs.append(f"iso_checksum: {e}")
         ext = self.iso_target_extension
         if not ext or "/" in ext or ext.startswith("."):
             errs.append("iso_target_extension: must be a plain extension such as iso or qcow2")
@@ -226,8 +238,8 @@ def _read_checksum_source(src: str, base_dir: Path, attempts: int) -> str:
                 if i + 1 < attempts:
                     TOKEN.sleep(min(BACKOFF * 2.0**i, 30.0))
             except requests.RequestException as e:
-                raise MediaError(f"cannot download checksum file {src}: {e}") from None
-        raise MediaError(f"cannot download checksum file {src}: {last}")
+                raise MediaError(f"cannot download checksum file {src}: {_reason(e)}") from None
+        raise MediaError(f"cannot download checksum file {src}: {_reason(last)}")
     path = _local_path(src, base_dir)
     if path is None:
         raise MediaError(f"unsupported checksum file location {src!r}")
@@ -235,6 +247,17 @@ def _read_checksum_source(src: str, base_dir: Path, attempts: int) -> str:
         return path.read_text(encoding="utf-8", errors="replace")
     except OSError as e:
         raise MediaError(f"cannot read checksum file {path}: {e.strerror}") from None
+
+
+def _reason(e: BaseException | None) -> str:
+    """A short reason for a failed request (requests' connection errors nest the useful part)."""
+    text = str(e)
+    m = re.search(r"\[Errno -?\d+\] ([^'\")]+)", text)
+    if m:
+        return m.group(1).strip()
+    if "Read timed out" in text or "timed out" in text:
+        return "timed out"
+    return text
 
 
 def parse_checksum(
@@ -603,7 +626,9 @@ def fetch(
         raise MediaError("no iso_url or iso_urls given")
     for u in urls:
         _register_url_secrets(u)
-    checksum = _resolve_for_urls(config.iso_checksum, urls, base, attempts)
+    checksum = config._resolved_checksum if base_dir is None else None
+    if checksum is None:
+        checksum = _resolve_for_urls(config.iso_checksum, urls, base, attempts)
     if checksum is None and ui is not None:
         for w in config.warnings():
             ui.warn(w)

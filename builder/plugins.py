@@ -1,17 +1,21 @@
 """The component registry and the plugin API.
 
-Builders, provisioners and post-processors are *components*: a class with a
-``Config`` dataclass (see :mod:`builder.config`) and one method. Built-ins are listed
-in :data:`BUILTINS`; third-party packages add more through the entry-point groups
-``pybuild.builders``, ``pybuild.provisioners`` and ``pybuild.post_processors``
-(entry point name = the type used in templates, value = ``module:Class``).
+Builders, provisioners, post-processors and data sources are *components*: a class
+with a ``Config`` dataclass (see :mod:`builder.config`) and one method. Built-ins are
+listed in :data:`BUILTINS`; third-party packages add more through the entry-point groups
+``pybuild.builders``, ``pybuild.provisioners``, ``pybuild.post_processors`` and
+``pybuild.data_sources`` (entry point name = the type used in templates, value =
+``module:Class``).
 
 Plugin API (stable, typed):
 
 - :class:`Builder` — ``run(ctx: BuildContext) -> Artifact | None``
 - :class:`Provisioner` — ``provision(ctx: ProvisionContext) -> None``
 - :class:`PostProcessor` — ``post_process(ctx: PostProcessContext, artifact) -> PostProcessResult``
+- :class:`DataSource` — ``execute(ctx: DataSourceContext) -> dict`` (its ``outputs`` named up front)
 - :class:`Artifact` — what a builder or post-processor produces
+- ``Component.host_requirements(config)`` — what the component needs on the build host
+  (tools, files, kernel, firmware...: :mod:`builder.hostcheck`), checked before a build
 - :func:`builder.run.run` — the subprocess helper; ``ctx.ui`` — the build's UI
 """
 
@@ -23,18 +27,22 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any, ClassVar, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
 from builder.cancel import TOKEN, CancelToken
 from builder.config import BaseConfig, did_you_mean
 from builder.errors import ConfigError, Diagnostic, Location
 from builder.ui import BuildUI
 
-KINDS = ("builder", "provisioner", "post-processor")
+if TYPE_CHECKING:
+    from builder.hostcheck import Requirement
+
+KINDS = ("builder", "provisioner", "post-processor", "data-source")
 GROUPS = {
     "builder": "pybuild.builders",
     "provisioner": "pybuild.provisioners",
     "post-processor": "pybuild.post_processors",
+    "data-source": "pybuild.data_sources",
 }
 
 # type name -> "module:Class", imported on first use so start-up stays fast
@@ -50,6 +58,7 @@ BUILTINS: dict[str, dict[str, str]] = {
         "breakpoint": "builder.provisioners.breakpoint:BreakpointProvisioner",
         "ansible": "builder.provisioners.ansible.remote:AnsibleProvisioner",
         "ansible-local": "builder.provisioners.ansible.local:AnsibleLocalProvisioner",
+        "sleep": "builder.provisioners.sleep:SleepProvisioner",
     },
     "post-processor": {
         "virt-sysprep": "builder.post_processors.virt_sysprep:VirtSysprep",
@@ -61,8 +70,39 @@ BUILTINS: dict[str, dict[str, str]] = {
         "shell-local": "builder.post_processors.shell_local:ShellLocalPostProcessor",
         "glance": "builder.post_processors.glance:GlanceUpload",
         "verify": "builder.post_processors.verify:VerifyPostProcessor",
+        "vagrant": "builder.post_processors.vagrant:Vagrant",
+        "compress": "builder.post_processors.compress:Compress",
+        "artifice": "builder.post_processors.artifice:Artifice",
+    },
+    "data-source": {
+        "http": "builder.data_sources.http:HttpDataSource",
+        "null": "builder.data_sources.null:NullDataSource",
+        "host-info": "builder.data_sources.host_info:HostInfoDataSource",
     },
 }
+
+
+# Packer components that only make sense for Windows guests: each gets one clear error
+WINDOWS_ONLY: dict[str, tuple[str, ...]] = {
+    "provisioner": ("powershell", "windows-restart", "windows-update", "windows-shell"),
+    "communicator": ("winrm",),
+}
+SKIP_HINT = "To build the rest of this template, skip the block with -except=NAME (its name or type)."
+WINDOWS_DETAIL = ("Windows guests are not supported yet: pybuild reaches guests over SSH (communicator "
+                  f'"ssh" or "none"). {SKIP_HINT}')
+
+
+def unknown_component(kind: str, name: str, where: Location | None) -> Diagnostic:
+    """The one error for a component type pybuild does not have (Windows ones say so)."""
+    if name in WINDOWS_ONLY.get(kind, ()):
+        return Diagnostic(f'{kind} "{name}" is for Windows guests', WINDOWS_DETAIL, where)
+    known = REGISTRY.names(kind)
+    hint = f" {SKIP_HINT}" if kind in ("provisioner", "post-processor") else ""
+    return Diagnostic(
+        f'Unknown {kind} type "{name}"',
+        f"{did_you_mean(name, known).strip()} Known {kind}s: {', '.join(known)}.{hint}".strip(),
+        where,
+    )
 
 
 # --------------------------------------------------------------------------- artifacts
@@ -230,6 +270,13 @@ class Component(Generic[C]):
         """Checks that need the run environment (files exist...). Return error messages."""
         return []
 
+    @classmethod
+    def host_requirements(cls, config: C | None) -> list[Requirement]:
+        """What this component needs on the build host with ``config`` (tools, files, a
+        kernel for libguestfs...; see :mod:`builder.hostcheck`). ``None``: everything it
+        can need whatever the configuration (``pybuild doctor`` without a template)."""
+        return []
+
 
 class Builder(Component[C]):
     kind = "builder"
@@ -250,6 +297,26 @@ class PostProcessor(Component[C]):
     kind = "post-processor"
 
     def post_process(self, ctx: PostProcessContext, artifact: Artifact) -> PostProcessResult:
+        raise NotImplementedError
+
+
+@dataclass
+class DataSourceContext:
+    """What a data source gets when it runs (before any build starts)."""
+
+    template_dir: Path
+    cancel: CancelToken = TOKEN
+
+
+class DataSource(Component[C]):
+    """A ``data "TYPE" "NAME"`` block: runs once when the template loads, its result is
+    ``data.TYPE.NAME``. ``outputs`` names every attribute of that result up front, so
+    ``validate`` (which does not run data sources) can check references to them."""
+
+    kind = "data-source"
+    outputs: ClassVar[tuple[str, ...]] = ()
+
+    def execute(self, ctx: DataSourceContext) -> dict[str, Any]:
         raise NotImplementedError
 
 
@@ -305,16 +372,7 @@ class Registry:
             return self._loaded[key]
         info = self._entries[kind].get(name)
         if info is None:
-            known = self.names(kind)
-            raise ConfigError(
-                [
-                    Diagnostic(
-                        f'Unknown {kind} type "{name}"',
-                        f"{did_you_mean(name, known).strip()} Known {kind}s: {', '.join(known)}.".strip(),
-                        where,
-                    )
-                ]
-            )
+            raise ConfigError([unknown_component(kind, name, where)])
         mod_name, _, cls_name = info.target.partition(":")
         try:
             obj: Any = importlib.import_module(mod_name)

@@ -3,6 +3,14 @@
 Sensitive template variables, passwords, generated private keys and cloud tokens are
 registered here as soon as they are known; the UI, the log handlers, JSON events, the
 manifest writer and error rendering all pass text through :func:`mask`.
+
+Diagnostics about the template pass through :func:`mask_template` instead: it masks
+every secret except the values of the template's own non-sensitive options
+(``add(..., from_template=True)``: an ``ssh_password = "vagrant"`` written in the
+template is masked in commands and logs, but a diagnostic may quote the template), and
+it never masks a word that is a name in the template (a block type, a label, an option
+or variable name, a file name: :func:`keep_names`), so a diagnostic always names what it
+is about. Locations (file:line:col) are never masked.
 """
 
 from __future__ import annotations
@@ -17,13 +25,28 @@ MASK = "<sensitive>"
 _MIN_LEN = 3  # shorter values would mask ordinary text
 
 _lock = threading.Lock()
-_secrets: set[str] = set()
+_secrets: set[str] = set()  # masked everywhere
+_option_values: set[str] = set()  # non-sensitive template option values: not in template diagnostics
+_names: set[str] = set()  # words that are names in the template
 _pattern: re.Pattern[str] | None = None
+_template_pattern: re.Pattern[str] | None = None
+_WORD = re.compile(r"[A-Za-z0-9_-]+")
 
 
-def add(*values: Any) -> None:
-    """Register secret values (strings; lists/dicts are walked)."""
-    global _pattern
+def _compile(values: set[str]) -> re.Pattern[str] | None:
+    if not values:
+        return None
+    return re.compile("|".join(re.escape(s) for s in sorted(values, key=len, reverse=True)))
+
+
+def add(*values: Any, from_template: bool = False) -> None:
+    """Register secret values (strings; lists/dicts are walked).
+
+    ``from_template``: the values of a component option (``ssh_password``...) as the
+    template wrote them; masked in runtime output but quoted by template diagnostics
+    (a value that is also a sensitive variable's is registered without it and stays masked).
+    """
+    global _pattern, _template_pattern
     found: list[str] = []
     for v in values:
         found.extend(_strings(v))
@@ -41,10 +64,18 @@ def add(*values: Any) -> None:
                 new.add(line.strip())
     new = {s for s in new if len(s) >= _MIN_LEN}
     with _lock:
-        if new - _secrets:
-            _secrets.update(new)
-            ordered = sorted(_secrets, key=len, reverse=True)
-            _pattern = re.compile("|".join(re.escape(s) for s in ordered))
+        target = _option_values if from_template else _secrets
+        if new - target:
+            target.update(new)
+            _pattern = _compile(_secrets | _option_values)
+            _template_pattern = _compile(_secrets)
+
+
+def keep_names(*names: str) -> None:
+    """Register names of the template (block types, labels, option names, file names)."""
+    with _lock:
+        for n in names:
+            _names.update(_WORD.findall(n))
 
 
 def _strings(v: Any) -> Iterable[str]:
@@ -71,6 +102,22 @@ def mask(text: str) -> str:
     return pat.sub(MASK, text)
 
 
+def mask_template(text: str) -> str:
+    """Mask a diagnostic about the template: keep option values and the template's names."""
+    pat = _template_pattern
+    if pat is None or not text:
+        return text
+
+    def sub(m: re.Match[str]) -> str:
+        word = m.group(0)
+        start, end = m.span()
+        bounded = (start == 0 or not _WORD.match(text[start - 1])) and (
+            end == len(text) or not _WORD.match(text[end]))
+        return word if bounded and word in _names else MASK
+
+    return pat.sub(sub, text)
+
+
 def mask_obj(obj: Any) -> Any:
     """Mask strings inside a JSON-like object."""
     if isinstance(obj, str):
@@ -86,12 +133,14 @@ def mask_obj(obj: Any) -> Any:
 
 def is_secret(value: str) -> bool:
     with _lock:
-        return value in _secrets
+        return value in _secrets or value in _option_values
 
 
 def clear() -> None:
     """Forget all secrets (tests only)."""
-    global _pattern
+    global _pattern, _template_pattern
     with _lock:
         _secrets.clear()
-        _pattern = None
+        _option_values.clear()
+        _names.clear()
+        _pattern = _template_pattern = None

@@ -1,6 +1,7 @@
 """Build output: Packer-style UI lines, machine-readable output, JSON events, log files.
 
-Every line passes through :func:`builder.secrets.mask` before it leaves the process.
+Every message passes through :func:`builder.secrets.mask` before it leaves the process; the
+build name in front of it is the template's own name and is never masked.
 
     ==> qemu.debian: Starting HTTP server on port 8123      (say)
         qemu.debian: provisioner output line                 (message)
@@ -47,8 +48,9 @@ class EventSink:
 
     def emit(self, event: str, **fields: Any) -> None:
         rec = {"time": datetime.now(UTC).isoformat(timespec="milliseconds"), "event": event}
-        rec.update(fields)
-        rec = secrets.mask_obj(rec)
+        rec.update(secrets.mask_obj(fields))
+        if "build" in fields:  # the build's name, not a value
+            rec["build"] = fields["build"]
         for cb in self.listeners:
             cb(rec)
         if self._fh is None:
@@ -79,7 +81,7 @@ class UI:
         self._lock = threading.Lock()
 
     def _write(self, text: str) -> None:
-        text = secrets.mask(text)
+        """Write one line; the caller has masked what it holds (build names stay as they are)."""
         with self._lock:
             self.out.write(text + "\n")
             self.out.flush()
@@ -90,7 +92,7 @@ class UI:
         return ""
 
     def machine(self, target: str, kind: str, *data: str) -> None:
-        """Packer's -machine-readable line: timestamp,target,type,data..."""
+        """Packer's -machine-readable line: timestamp,target,type,data... (data masked by the caller)."""
         esc = [d.replace(",", "%!(PACKER_COMMA)").replace("\n", "\\n") for d in data]
         self._write(",".join([str(int(time.time())), target, kind, *esc]))
 
@@ -103,7 +105,8 @@ class UI:
         self._ui_line("message", "    ", text, build)
 
     def _ui_line(self, kind: str, lead: str, text: str, build: str) -> None:
-        log.info("%s%s", f"{build}: " if build else "", secrets.mask(text))
+        text = secrets.mask(text)
+        log.info("%s%s", f"{build}: " if build else "", text, extra=_PREMASKED)
         prefix = f"{lead}{build}: " if build else lead
         if self.options.machine_readable:
             self.machine(build, "ui", kind, f"{prefix}{text}" if build else text)
@@ -112,7 +115,8 @@ class UI:
             self._write(f"{self._stamp()}{prefix}{line}")
 
     def error(self, text: str, build: str = "") -> None:
-        log.error("%s%s", f"{build}: " if build else "", secrets.mask(text))
+        text = secrets.mask(text)
+        log.error("%s%s", f"{build}: " if build else "", text, extra=_PREMASKED)
         if self.options.machine_readable:
             self.machine(build, "ui", "error", text)
             return
@@ -154,8 +158,14 @@ class BuildUI:
         self.root.events.emit(event, build=self.name, **fields)
 
 
+# a log record whose text the UI has masked already (its build-name prefix stays readable)
+_PREMASKED = {"pybuild_premasked": True}
+
+
 class MaskingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "pybuild_premasked", False):
+            return True
         record.msg = secrets.mask(record.getMessage())
         record.args = None
         return True

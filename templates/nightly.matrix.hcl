@@ -17,10 +17,14 @@ cell "debian12-cloud" {
   clouds = ["prod/RegionOne", "prod/RegionTwo"]
 }
 
-cell "rocky9" {
-  template = "rocky9.pkr.hcl"
-  only     = ["qemu.rocky9-bios"]
-  vars     = { iso_url = "/srv/isos/rocky9-minimal.iso", iso_checksum = "file:/srv/isos/rocky9.sha256" }
-  kvm      = true
-  disk_gb  = 20
+cell "debian12-cloud-8g" {
+  template   = "debian12-cloud.pkr.hcl"
+  depends_on = ["debian12-base"] # a second image from the same base, built in parallel
+  vars = {
+    base_image = "../debian12-base/output-debian12-base/debian12-base.qcow2"
+    disk_size  = "8G"
+    image_name = "debian12-cloud-8g"
+  }
+  kvm     = true
+  disk_gb = 20
 }

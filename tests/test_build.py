@@ -170,8 +170,10 @@ def test_post_processor_chain_keep_rules(tmp_path):
           }
         }
     """)
-    # the null builder has no artifact: post-processors do not run (Packer semantics)
-    assert results[0].ok and CALLS == []
+    # the null builder's artifact has no files; its post-processors run, as in Packer
+    assert results[0].ok, results[0].error
+    assert CALLS == ["pp:first", "pp:second", "pp:kept"]
+    assert [a.id for a in results[0].artifacts] == ["second", "kept"]
 
 
 def test_post_processor_chain_deletes_inputs_unless_kept(tmp_path):
@@ -253,7 +255,7 @@ def test_hooks_called_in_order_and_failing_hook_fails_build(tmp_path):
     hooks.write_text(textwrap.dedent("""
         SEEN = []
         def pre_build(ctx): SEEN.append(("pre_build", ctx.build_name, ctx.variables["pw"]))
-        def post_build(ctx): SEEN.append(("post_build", ctx.artifact))
+        def post_build(ctx): SEEN.append(("post_build", ctx.artifact.id))
         def on_error(ctx): SEEN.append(("on_error", str(ctx.error)))
     """))
     mod = load_hooks_module(hooks)
@@ -266,7 +268,7 @@ def test_hooks_called_in_order_and_failing_hook_fails_build(tmp_path):
         build { sources = ["source.null.a"] }
     """, hooks_module=mod)
     assert results[0].ok
-    assert mod.SEEN == [("pre_build", "null.a", "<sensitive>"), ("post_build", None)]
+    assert mod.SEEN == [("pre_build", "null.a", "<sensitive>"), ("post_build", "Null")]
 
     hooks.write_text("def pre_build(ctx):\n    raise RuntimeError('cmdb down')\n"
                      "SEEN=[]\ndef on_error(ctx):\n    SEEN.append(str(ctx.error))\n")

@@ -146,7 +146,9 @@ def test_floppy_too_big(tmp_path: Path) -> None:
 
 
 def test_config_validation() -> None:
-    assert CDConfig(cd_files=["a"], cd_label="cidata").validate() == []
+    assert CDConfig(cd_files=[__file__], cd_label="cidata").validate() == []
+    # a missing file fails validate, before the ISO download (tests/compat/test_issue15.py)
+    assert CDConfig(cd_files=["/nonexistent/a"]).validate() == ["cd_files: file not found: /nonexistent/a"]
     assert any("'..'" in e for e in CDConfig(cd_content={"../x": "y"}).validate())
     assert any("32 characters" in e for e in CDConfig(cd_label="x" * 33).validate())
     assert FloppyConfig(floppy_label="OEMDRV").validate() == []

@@ -1,5 +1,6 @@
 """Packer's ``null`` builder: no machine; runs provisioners with communicator ``none``
-(or ``ssh`` to an existing host)."""
+(or ``ssh`` to an existing host). Like Packer's, it returns an artifact without files, so
+the build's post-processors run (``shell-local`` after ``source "null"``)."""
 
 from __future__ import annotations
 
@@ -56,4 +57,4 @@ class NullBuilder(Builder[NullConfig]):
         finally:
             if comm is not None:
                 comm.close()
-        return None
+        return Artifact(self.builder_id, "Null", [], description="nothing exported (null builder)")

@@ -11,6 +11,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from builder import hostcheck
+from builder.cli import _size
 from builder.leftovers import sweep_run_dirs, write_pid
 from builder.plugins import Artifact, BuildContext, Builder
 from builder.qemu.config import QemuConfig, resolve_accelerator
@@ -31,6 +33,7 @@ from builder.steps.qemu_run import StepRunQemu
 from builder.steps.qmp import StepQMP
 from builder.steps.shutdown import StepShutdown
 from builder.steps.ssh_keygen import StepSSHKeyGen
+from builder.steps.vtpm import StepCreateVTPM
 
 BUILDER_ID = "transcend.qemu"
 
@@ -40,6 +43,7 @@ def steps() -> list[Step[QemuState]]:
     return [
         StepDownload(),  # iso_url → cache (checksum verified)
         StepOutputDir(),  # output_directory (must not exist unless -force)
+        StepCreateVTPM(),  # vtpm: start swtpm (state in the private run directory)
         StepCreateFloppy(),  # floppy_files / floppy_content
         StepCreateCD(),  # cd_files / cd_content (cidata seeds)
         StepCreateDisk(),  # qemu-img create (or overlay)
@@ -60,9 +64,38 @@ def steps() -> list[Step[QemuState]]:
     ]
 
 
+SWTPM = hostcheck.Tool("swtpm", apt="swtpm swtpm-tools", dnf="swtpm swtpm-tools")  # vtpm = true
+
 class QemuBuilder(Builder[QemuConfig]):
     Config = QemuConfig
     builder_id = BUILDER_ID
+
+    @classmethod
+    def host_requirements(cls, config: QemuConfig | None) -> list[hostcheck.Requirement]:
+        """QEMU for the arch, qemu-img, xorriso (cd_*), mtools/dosfstools (floppy), OVMF
+        (efi_boot), KVM (a warning when TCG will be used) and room for the disks."""
+        h = hostcheck
+        if config is None:
+            return [h.qemu_system("qemu-system-x86_64"), h.QEMU_IMG, h.XORRISO, *h.FLOPPY_TOOLS,
+                    h.UefiFirmware(), h.Kvm(), SWTPM]
+        c = config
+        reqs: list[hostcheck.Requirement] = [h.qemu_system(c.qemu_binary), h.QEMU_IMG]
+        if c.cd_files or c.cd_content:
+            reqs.append(h.XORRISO)
+        if c.floppy_files or c.floppy_dirs or c.floppy_content:
+            reqs += h.FLOPPY_TOOLS
+        if c.efi_boot:
+            reqs.append(h.UefiFirmware(machine_type=c.machine_type, code=c.efi_firmware_code,
+                                       vars=c.efi_firmware_vars))
+        if c.vtpm:
+            reqs.append(SWTPM)
+        accel, why = resolve_accelerator(c.accelerator)
+        if accel == "kvm" or why.startswith("auto"):
+            reqs.append(h.Kvm(required=accel == "kvm" and not why.startswith("auto")))
+        sizes = [c.disk_size_qemu(), *c.disk_additional_size]
+        total = sum(_size(s if not s.isdigit() else s + "M") for s in sizes)
+        reqs.append(h.FreeSpace(directory=c.output_directory or ".", size=total))
+        return reqs
 
     def run(self, ctx: BuildContext) -> Artifact | None:
         cfg = self.config

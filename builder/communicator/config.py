@@ -22,6 +22,8 @@ Rules that differ from a plain default:
   behaves the same for files and directories.
 - bastion/proxy/tunnel/certificate options are recognised so templates parse, but setting
   them is an error: pybuild does not implement them.
+- ``winrm_*`` options are accepted and ignored, as Packer ignores them when the communicator
+  is not winrm (chef/bento sets them on every source); the winrm communicator itself is an error.
 """
 
 from __future__ import annotations
@@ -112,9 +114,20 @@ class CommConfig(BaseConfig):
     ssh_keypair_name: str = opt("", help="Cloud builders only; not supported by pybuild.")
     ssh_interface: str = opt("", help="Cloud builders only; not supported by pybuild.")
     ssh_ip_version: str = opt("", help="Cloud builders only; not supported by pybuild.")
+    # the winrm communicator's options: accepted and ignored (pybuild has no winrm)
+    winrm_username: str = opt("", help="Ignored (winrm is not supported).")
+    winrm_password: str = opt("", help="Ignored (winrm is not supported).", sensitive=True)
+    winrm_host: str = opt("", help="Ignored (winrm is not supported).")
+    winrm_no_proxy: bool = opt(False, help="Ignored (winrm is not supported).")
+    winrm_port: int = opt(0, help="Ignored (winrm is not supported).")
+    winrm_timeout: Duration = opt(Duration(0), help="Ignored (winrm is not supported).")
+    winrm_use_ssl: bool = opt(False, help="Ignored (winrm is not supported).")
+    winrm_insecure: bool = opt(False, help="Ignored (winrm is not supported).")
+    winrm_use_ntlm: bool = opt(False, help="Ignored (winrm is not supported).")
 
     def __post_init__(self) -> None:
-        secrets.add(self.ssh_password, self.ssh_bastion_password, self.ssh_proxy_password)
+        secrets.add(self.ssh_password, self.ssh_bastion_password, self.ssh_proxy_password, self.winrm_password,
+                    from_template=True)
 
     # ------------------------------------------------------------------ derived values
 
@@ -153,7 +166,8 @@ class CommConfig(BaseConfig):
     def validate_communicator(self) -> list[str]:
         errors: list[str] = []
         if self.communicator == "winrm":
-            errors.append('communicator: "winrm" is not supported by pybuild (use "ssh" or "none")')
+            errors.append('communicator: "winrm" is not supported: Windows guests are not supported yet '
+                          '(use "ssh" or "none")')
             return errors
         if self.communicator not in ("ssh", "none"):
             errors.append(f'communicator: unknown communicator "{self.communicator}" (use "ssh" or "none")')

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -12,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from builder import run as runmod
-from builder.errors import BuildError
+from builder.errors import BuildError, CommandError
+from builder.hostcheck import guestfs_failure
 from builder.plugins import Artifact, ComponentContext
 
 DISK_SUFFIXES = (".qcow2", ".qcow", ".img", ".raw", ".vmdk", ".vdi", ".vhd", ".vhdx", ".qed")
@@ -159,6 +161,29 @@ def qemu_img_convert(
     size = src.stat().st_size
     with watch_size(dst, size, ctx.ui.message, f"qemu-img convert {dst.name}"):
         runmod.run(argv, on_stderr=tool_lines(ctx), cancel=ctx.cancel)
+
+
+def run_guestfs(ctx: ComponentContext, argv: list[str], tmp_dir: str, timeout: float) -> None:
+    """Run a libguestfs tool (virt-sysprep, virt-sparsify, virt-customize): its progress
+    (stdout) is shown, its stderr goes to the build log only, and a failure becomes ONE
+    line (what failed, the likely cause, the fix, where the full output is) instead of
+    libguestfs' boilerplate."""
+    err_log = logging.getLogger("pybuild.guestfs")
+
+    def to_log(line: str) -> None:  # the build name routes the line to this build's log
+        err_log.info("%s (%s): %s", argv[0], ctx.build_name, line)
+
+    try:
+        runmod.run(argv, env=guestfs_env(tmp_dir), on_stdout=tool_lines(ctx), on_stderr=to_log,
+                   timeout=timeout, cancel=ctx.cancel)
+    except CommandError as e:
+        if e.returncode == 127:
+            raise
+        if e.returncode == -1:  # run()'s timeout
+            raise BuildError(f"{argv[0]} {e.hint} (its output is in the build log; raise timeout = ...)") from None
+        raise BuildError(guestfs_failure(argv[0], e.stderr_tail, e.returncode,
+                                         log_hint="build.log in the failure evidence directory below")
+                         ) from None
 
 
 def guestfs_env(tmp_dir: str = "") -> dict[str, str]:

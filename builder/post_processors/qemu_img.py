@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from builder import run as runmod
+from builder import hostcheck
 from builder.config import BaseConfig, opt
 from builder.plugins import Artifact, ComponentContext, PostProcessContext, PostProcessor, PostProcessResult
 from builder.post_processors._disk import FORMATS, find_disk, qemu_img_convert, render, replacing
@@ -48,8 +48,9 @@ class QemuImgConvertConfig(BaseConfig):
 class QemuImgConvert(PostProcessor[QemuImgConvertConfig]):
     Config = QemuImgConvertConfig
 
-    def prepare(self, ctx: ComponentContext) -> list[str]:
-        return ["qemu-img not found: install qemu-utils"] if runmod.which("qemu-img") is None else []
+    @classmethod
+    def host_requirements(cls, config: QemuImgConvertConfig | None) -> list[hostcheck.Requirement]:
+        return [hostcheck.QEMU_IMG]
 
     def output_path(self, ctx: ComponentContext, disk: Path) -> Path:
         cfg = self.config

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from builder import hostcheck
 from builder.cli import _size
 from builder.config import BaseConfig, opt
 from builder.errors import BuildError, PybuildError
@@ -39,6 +40,12 @@ class VerifyConfig(BaseConfig):
 
 class VerifyPostProcessor(PostProcessor[VerifyConfig]):
     Config = VerifyConfig
+
+    @classmethod
+    def host_requirements(cls, config: VerifyConfig | None) -> list[hostcheck.Requirement]:
+        """The VM (QEMU, an overlay, a config drive) and the offline inspection (guestfish)."""
+        h = hostcheck
+        return [h.qemu_system("qemu-system-x86_64"), h.QEMU_IMG, h.XORRISO, h.GUESTFISH, h.ApplianceKernel()]
 
     def post_process(self, ctx: PostProcessContext, artifact: Artifact) -> PostProcessResult:
         from builder.config import parse_duration

@@ -23,11 +23,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from builder import run as runmod
-from builder import secrets
+from builder import hostcheck, secrets
 from builder.config import BaseConfig, Duration, opt
 from builder.plugins import Artifact, ComponentContext, PostProcessContext, PostProcessor, PostProcessResult
-from builder.post_processors._disk import find_disk, guestfs_env, tool_lines
+from builder.post_processors._disk import find_disk, run_guestfs
 
 
 @dataclass(kw_only=True)
@@ -122,9 +121,11 @@ class VirtCustomize(PostProcessor[VirtCustomizeConfig]):
             local = u.split(":", 1)[0]
             if not (ctx.template_dir / local).exists():
                 errors.append(f"upload: {local} not found")
-        if runmod.which("virt-customize") is None:
-            errors.append("virt-customize not found: install libguestfs-tools (guestfs-tools)")
         return errors
+
+    @classmethod
+    def host_requirements(cls, config: VirtCustomizeConfig | None) -> list[hostcheck.Requirement]:
+        return hostcheck.libguestfs("virt-customize")
 
     def post_process(self, ctx: PostProcessContext, artifact: Artifact) -> PostProcessResult:
         cfg = self.config
@@ -133,6 +134,5 @@ class VirtCustomize(PostProcessor[VirtCustomizeConfig]):
         disk, fmt = find_disk(artifact)
         ctx.ui.say(f"Customizing {disk.name} (virt-customize)...")
         with customize_argv(cfg, disk, fmt, ctx.template_dir) as argv:
-            runmod.run(argv, env=guestfs_env(cfg.tmp_dir), on_stdout=tool_lines(ctx),
-                       on_stderr=tool_lines(ctx), timeout=float(cfg.timeout), cancel=ctx.cancel)
+            run_guestfs(ctx, argv, cfg.tmp_dir, float(cfg.timeout))
         return PostProcessResult(artifact, keep=True, force_keep=True)

@@ -16,16 +16,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from builder import run as runmod
+from builder import hostcheck
 from builder.config import BaseConfig, Duration, opt
-from builder.plugins import Artifact, ComponentContext, PostProcessContext, PostProcessor, PostProcessResult
+from builder.plugins import Artifact, PostProcessContext, PostProcessor, PostProcessResult
 from builder.post_processors._disk import (
     FORMATS,
     find_disk,
-    guestfs_env,
     qemu_img_convert,
     replacing,
-    tool_lines,
+    run_guestfs,
     with_disk,
 )
 
@@ -56,17 +55,16 @@ class VirtSparsifyConfig(BaseConfig):
 class VirtSparsify(PostProcessor[VirtSparsifyConfig]):
     Config = VirtSparsifyConfig
 
-    def prepare(self, ctx: ComponentContext) -> list[str]:
-        return [f"{t} not found: install libguestfs-tools / qemu-utils"
-                for t in ("virt-sparsify", "qemu-img") if runmod.which(t) is None]
+    @classmethod
+    def host_requirements(cls, config: VirtSparsifyConfig | None) -> list[hostcheck.Requirement]:
+        return [*hostcheck.libguestfs("virt-sparsify"), hostcheck.QEMU_IMG]
 
     def post_process(self, ctx: PostProcessContext, artifact: Artifact) -> PostProcessResult:
         cfg = self.config
         disk, fmt = find_disk(artifact)
         ctx.ui.say(f"Sparsifying {disk.name} in place (virt-sparsify --in-place)...")
-        runmod.run(["virt-sparsify", "--in-place", "--format", fmt, str(disk)],
-                   env=guestfs_env(cfg.tmp_dir), on_stdout=tool_lines(ctx), on_stderr=tool_lines(ctx),
-                   timeout=float(cfg.timeout), cancel=ctx.cancel)
+        run_guestfs(ctx, ["virt-sparsify", "--in-place", "--format", fmt, str(disk)], cfg.tmp_dir,
+                    float(cfg.timeout))
         if cfg.in_place:
             return PostProcessResult(artifact, keep=True, force_keep=True)
         out_fmt = cfg.convert or fmt

@@ -14,10 +14,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from builder import run as runmod
+from builder import hostcheck
 from builder.config import BaseConfig, Duration, opt
 from builder.plugins import Artifact, ComponentContext, PostProcessContext, PostProcessor, PostProcessResult
-from builder.post_processors._disk import find_disk, guestfs_env, tool_lines
+from builder.post_processors._disk import find_disk, run_guestfs
 
 _OP = re.compile(r"^-?[a-z0-9][a-z0-9-]*$")
 
@@ -92,14 +92,15 @@ class VirtSysprep(PostProcessor[VirtSysprepConfig]):
     def prepare(self, ctx: ComponentContext) -> list[str]:
         errors = [f"firstboot: script {s} not found" for s in self.config.firstboot
                   if not (ctx.template_dir / s).is_file()]
-        if runmod.which("virt-sysprep") is None:
-            errors.append("virt-sysprep not found: install libguestfs-tools (guestfs-tools)")
         return errors
+
+    @classmethod
+    def host_requirements(cls, config: VirtSysprepConfig | None) -> list[hostcheck.Requirement]:
+        return hostcheck.libguestfs("virt-sysprep")
 
     def post_process(self, ctx: PostProcessContext, artifact: Artifact) -> PostProcessResult:
         disk, fmt = find_disk(artifact)
         ctx.ui.say(f"Running virt-sysprep on {disk.name}...")
-        runmod.run(sysprep_argv(self.config, disk, fmt, ctx.template_dir),
-                   env=guestfs_env(self.config.tmp_dir), on_stdout=tool_lines(ctx),
-                   on_stderr=tool_lines(ctx), timeout=float(self.config.timeout), cancel=ctx.cancel)
+        run_guestfs(ctx, sysprep_argv(self.config, disk, fmt, ctx.template_dir), self.config.tmp_dir,
+                    float(self.config.timeout))
         return PostProcessResult(artifact, keep=True, force_keep=True)

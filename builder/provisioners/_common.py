@@ -5,6 +5,7 @@ live output to the UI.
 
 from __future__ import annotations
 
+import os
 import random
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -29,6 +30,12 @@ def check_env_vars(environment_vars: Sequence[str], env: Mapping[str, str]) -> l
         if not key.strip() or "=" in key:
             errors.append(f"env: invalid environment variable name {key!r}")
     return errors
+
+
+def check_scripts(paths: Sequence[str]) -> list[str]:
+    """Validation errors for ``script``/``scripts``: like Packer, a path only has to exist
+    (packer-maas's default ``scripts = ["/dev/null"]`` is a valid, empty script)."""
+    return [f"Bad script '{p}': file not found" for p in paths if not os.path.exists(p)]
 
 
 def collect_env(

@@ -10,7 +10,6 @@ with ``.Vars`` (the flattened environment) and ``.Script`` (the script path), th
 
 from __future__ import annotations
 
-import os
 import platform
 import tempfile
 from collections.abc import Mapping
@@ -24,6 +23,7 @@ from builder.plugins import ComponentContext
 from builder.provisioners._common import (
     DEFAULT_ENV_VAR_FORMAT,
     check_env_vars,
+    check_scripts,
     collect_env,
     exit_code_error,
     format_env,
@@ -61,9 +61,7 @@ class LocalShellConfig(BaseConfig):
             errors.append("Command, Inline, Script and Scripts options cannot all be empty.")
         elif given > 1:
             errors.append("Only one of command, inline, script or scripts can be specified.")
-        for path in self.script_paths():
-            if not os.path.isfile(path):
-                errors.append(f"Bad script '{path}': file not found")
+        errors.extend(check_scripts(self.script_paths()))
         if not self.execute_command:
             errors.append("execute_command: must not be empty")
         errors.extend(check_env_vars(self.environment_vars, self.env))

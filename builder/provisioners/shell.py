@@ -25,6 +25,7 @@ from builder.provisioners._common import (
     DEFAULT_ENV_VAR_FORMAT,
     ENV_FILE_VAR_FORMAT,
     check_env_vars,
+    check_scripts,
     collect_env,
     exit_code_error,
     format_env,
@@ -73,9 +74,7 @@ class ShellConfig(BaseConfig):
                           "(inline, script or scripts).")
         elif given > 1:
             errors.append("Only one of inline, script, or scripts can be specified.")
-        for path in self.script_paths():
-            if not os.path.isfile(path):
-                errors.append(f"Bad script '{path}': file not found")
+        errors.extend(check_scripts(self.script_paths()))
         errors.extend(check_env_vars(self.environment_vars, self.env))
         if self.start_retry_timeout < 0:
             errors.append("start_retry_timeout: must not be negative")

@@ -35,6 +35,7 @@ class RunFacts:
     serial_log: str = ""
     efivars_path: str = ""
     efi_code: str = ""
+    vtpm_socket: str = ""  # swtpm's control socket when vtpm = true
     template_data: Mapping[str, Any] = field(default_factory=dict)
     has_display: bool = False
 
@@ -83,6 +84,8 @@ def default_args(cfg: QemuConfig, f: RunFacts) -> dict[str, list[str]]:
     if cfg.efi_boot:
         drives.append(f"file={f.efi_code},if=pflash,unit=0,format=raw,readonly=on")
         drives.append(f"file={f.efivars_path},if=pflash,unit=1,format=raw")
+    if cfg.vtpm:
+        devices.append(f"{cfg.tpm_device_type},tpmdev=tpm0")
     args["-device"] = devices
     args["-drive"] = drives
     if f.vnc_display is not None:
@@ -101,6 +104,9 @@ def default_args(cfg: QemuConfig, f: RunFacts) -> dict[str, list[str]]:
         args["-display"] = ["none"]
     if cfg.firmware and not cfg.use_pflash:
         args["-bios"] = [cfg.firmware]
+    if cfg.vtpm:
+        args["-chardev"] = [f"socket,id=vtpm,path={f.vtpm_socket}"]
+        args["-tpmdev"] = ["emulator,id=tpm0,chardev=vtpm"]
     if cfg.vga:
         args["-vga"] = [cfg.vga]
     return args

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ from builder.media import ISOConfig
 ACCELERATORS = ("none", "kvm", "tcg", "xen", "hax", "hvf", "whpx")
 DISK_INTERFACES = ("ide", "sata", "scsi", "sd", "virtio", "virtio-scsi")
 DISK_CACHES = ("writethrough", "writeback", "none", "unsafe", "directsync")
+TPM_DEVICES = ("tpm-tis", "tpm-crb", "tpm-tis-device", "tpm-spapr", "tpm-tis-i2c")  # QEMU's TPM front ends
 _SIZE_RE = re.compile(r"^\d+([bkmgt])?$", re.IGNORECASE)
 
 
@@ -44,9 +46,10 @@ class QemuConfig(ISOConfig, HTTPConfig, CDConfig, FloppyConfig, BootConfig, Comm
     vga: str = opt("", help="-vga type")
     net_device: str = opt("virtio-net", help="guest NIC model")
     net_bridge: str = opt("", help="bridge networking (not supported by pybuild)")
-    vtpm: bool = opt(False, help="software TPM (not supported by pybuild)")
-    use_tpm1: bool = opt(False, help="TPM 1.2 (not supported)")
-    tpm_device_type: str = opt("tpm-tis", help="TPM device (not supported)")
+    vtpm: bool = opt(False, help="give the guest a software TPM (swtpm, started per build)")
+    use_tpm1: bool = opt(False, help="emulate TPM 1.2 instead of 2.0")
+    tpm_device_type: str = opt("tpm-tis", help="QEMU TPM device (tpm-crb; tpm-tis-device on ARM)",
+                               choices=TPM_DEVICES)
     # disks
     disk_image: bool = opt(False, help="iso_url is a bootable disk image to clone")
     use_backing_file: bool = opt(False, help="qcow2 overlay over the source image")
@@ -125,8 +128,10 @@ class QemuConfig(ISOConfig, HTTPConfig, CDConfig, FloppyConfig, BootConfig, Comm
                 errs.append(f"{n}: {n} must be non-negative")
         if self.net_bridge:
             errs.append("net_bridge: bridge networking is not supported by pybuild (use user networking)")
-        if self.vtpm:
-            errs.append("vtpm: a software TPM is not supported by pybuild yet")
+        if self.vtpm and shutil.which("swtpm") is None:
+            errs.append("vtpm: swtpm not found on PATH: install Debian's swtpm package (apt-get install swtpm swtpm-tools)")
+        if self.vtpm and self.use_tpm1 and self.tpm_device_type == "tpm-crb":
+            errs.append("use_tpm1: QEMU's tpm-crb device is TPM 2.0 only (use tpm-tis for TPM 1.2)")
         if self.cdrom_interface and self.cdrom_interface not in ("ide", "scsi", "virtio", "virtio-scsi"):
             errs.append("cdrom_interface: must be one of ide, scsi, virtio, virtio-scsi")
         for row in self.qemuargs:

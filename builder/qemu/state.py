@@ -42,6 +42,8 @@ class QemuState:
     keypair: KeyPair | None = None
     efi_code: str = ""
     efivars_path: Path | None = None
+    swtpm: Process | None = None  # vtpm: the software TPM
+    vtpm_socket: Path | None = None
     qemu: Process | None = None
     qemu_argv: list[str] = field(default_factory=list)
     qmp: QMPClient | None = None

@@ -44,6 +44,7 @@ class StepRunQemu(Step[QemuState]):
             serial_log=str(state.serial_log),
             efivars_path=str(state.efivars_path) if state.efivars_path else "",
             efi_code=state.efi_code,
+            vtpm_socket=str(state.vtpm_socket or ""),
             has_display=display_available(),
         )
         data = state.template_data()

@@ -81,6 +81,7 @@ def _scope(template: Template | None) -> Scope:
 
     vars["var"] = Namespace("var", lambda: list(tvars), lambda n, loc: tvars[n].value, missing_var)
     vars["local"] = Namespace("local", lambda: list(tlocals), lambda n, loc: tlocals[n].value, missing_local)
+    vars["data"] = template.data if template is not None else {}
     return Scope(vars, funcs)
 
 

@@ -12,9 +12,10 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation, localcontext
 from typing import Any
 
+from builder.config import UNKNOWN, has_unknown
 from builder.errors import Diagnostic, Location, TemplateError
 from builder.template import expr as E
-from builder.template.typeexpr import fmt_number, parse_number
+from builder.template.typeexpr import TypeSyntaxError, fmt_number, parse_number, parse_type, type_str
 from builder.template.typeexpr import value_type_name as type_name
 
 UNSUPPORTED_FUNCTIONS = {
@@ -33,17 +34,34 @@ class EvalError(Exception):
         super().__init__("; ".join(d.summary for d in diags) or "already reported")
 
 
+class _UnknownUse(EvalError):
+    """An operation met an unknown value: the expression's value is unknown too.
+    ``evaluate`` turns it into :data:`UNKNOWN`; outside it, it is an error already
+    reported (the value is checked again when data sources have run)."""
+
+    def __init__(self) -> None:
+        super().__init__([])
+
+
+def known(v: Any) -> Any:
+    if v is UNKNOWN:
+        raise _UnknownUse
+    return v
+
+
 def fail(summary: str, detail: str, loc: Location | None) -> EvalError:
     return EvalError([Diagnostic(summary, detail, loc)])
 
 
 def masked(diags: list[Diagnostic]) -> list[Diagnostic]:
-    """Diagnostics with registered secret values replaced by <sensitive>."""
+    """Diagnostics with registered secret values replaced by <sensitive> (as diagnostics about
+    the template are masked: :func:`builder.secrets.mask_template`)."""
     from dataclasses import replace
 
     from builder import secrets
 
-    return [replace(d, summary=secrets.mask(d.summary), detail=secrets.mask(d.detail)) for d in diags]
+    return [replace(d, summary=secrets.mask_template(d.summary), detail=secrets.mask_template(d.detail))
+            for d in diags]
 
 
 def suggest(name: str, candidates: Any) -> str:
@@ -119,6 +137,7 @@ def normalize(v: Any) -> Any:
 
 
 def to_str(v: Any, loc: Location) -> str:
+    known(v)
     if isinstance(v, str):
         return v
     if isinstance(v, bool):
@@ -139,6 +158,7 @@ def to_str(v: Any, loc: Location) -> str:
 
 
 def to_bool(v: Any, loc: Location, what: str) -> bool:
+    known(v)
     if isinstance(v, bool):
         return v
     if isinstance(v, str) and v in ("true", "false"):
@@ -153,6 +173,7 @@ def to_bool(v: Any, loc: Location, what: str) -> bool:
 
 
 def to_num(v: Any, loc: Location, side: str) -> int | float:
+    known(v)
     if isinstance(v, int | float) and not isinstance(v, bool):
         return v
     if isinstance(v, str):
@@ -195,7 +216,10 @@ def evaluate(node: E.Node, scope: Scope) -> Any:
     fn = _DISPATCH.get(type(node))
     if fn is None:  # pragma: no cover
         raise fail("Unsupported expression", type(node).__name__, node.loc)
-    return fn(node, scope)
+    try:
+        return fn(node, scope)
+    except _UnknownUse:
+        return UNKNOWN
 
 
 def _lit(n: E.Lit, s: Scope) -> Any:
@@ -210,12 +234,6 @@ def _ref(n: E.Ref, s: Scope) -> Any:
     try:
         v = s.vars[n.name]
     except KeyError:
-        if n.name in ("data",):
-            raise fail(
-                "Unsupported data source reference",
-                "pybuild does not support data sources, so data.* cannot be referenced.",
-                n.loc,
-            )
         raise fail(
             "Unknown variable", f'There is no variable named "{n.name}".{suggest(n.name, s.vars)}', n.loc
         )
@@ -225,6 +243,7 @@ def _ref(n: E.Ref, s: Scope) -> Any:
 
 
 def get_attr(obj: Any, name: str, loc: Location) -> Any:
+    known(obj)
     if isinstance(obj, Namespace):
         return obj.get(name, loc)
     if isinstance(obj, dict):
@@ -269,6 +288,8 @@ _MISSING = object()
 
 
 def get_index(obj: Any, key: Any, loc: Location) -> Any:
+    known(obj)
+    known(key)
     if isinstance(obj, Namespace):
         if not isinstance(key, str):
             raise fail(
@@ -339,7 +360,7 @@ def _index(n: E.Index, s: Scope) -> Any:
 
 
 def _splat(n: E.Splat, s: Scope) -> Any:
-    obj = evaluate(n.obj, s)
+    obj = known(evaluate(n.obj, s))
     if obj is None:
         return []
     items = obj if isinstance(obj, list) else [obj]
@@ -400,6 +421,7 @@ def _render_parts(parts: list[Any], s: Scope, out: list[str]) -> None:
 
 
 def _iter_coll(coll: Any, loc: Location) -> list[tuple[Any, Any]]:
+    known(coll)
     if isinstance(coll, list):
         return list(enumerate(coll))
     if isinstance(coll, dict):
@@ -507,6 +529,8 @@ def _binary(n: E.Binary, s: Scope) -> Any:
         return to_bool(evaluate(n.right, s), n.right.loc, "operand")
     a = evaluate(n.left, s)
     b = evaluate(n.right, s)
+    if has_unknown(a) or has_unknown(b):
+        raise _UnknownUse
     if op == "==":
         return hcl_eq(a, b)
     if op == "!=":
@@ -558,7 +582,7 @@ def _arith(op: str, x: int | float, y: int | float) -> int | float:
 
 
 def _cond(n: E.Cond, s: Scope) -> Any:
-    c = evaluate(n.cond, s)
+    c = known(evaluate(n.cond, s))
     if c is None:
         raise fail(
             "Null condition",
@@ -630,6 +654,22 @@ def _check_arity(name: str, fn: Callable[..., Any], nargs: int, loc: Location) -
         )
 
 
+# functions whose argument at this index is a type: a bare type expression as in HCL
+# (``convert(x, list(string))``) or, as pybuild has always accepted, a string ("list(string)")
+TYPE_ARGUMENTS = {"convert": 1}
+
+
+def _type_arg(node: E.Node, s: Scope) -> Any:
+    try:
+        return type_str(parse_type(node))
+    except TypeSyntaxError as e:
+        meant_a_type = (isinstance(node, E.Ref) and node.name not in s.vars) or (
+            isinstance(node, E.Call) and node.name in ("list", "set", "map", "object", "tuple", "optional"))
+        if meant_a_type:
+            raise fail("Invalid type specification", str(e), e.loc) from None
+        return evaluate(node, s)
+
+
 def _call(n: E.Call, s: Scope) -> Any:
     name = n.name
     if name in ("try", "can"):
@@ -655,7 +695,8 @@ def _call(n: E.Call, s: Scope) -> Any:
         raise fail(
             "Call to unknown function", f'There is no function named "{name}".{suggest(name, known)}', n.loc
         )
-    args = [evaluate(a, s) for a in n.args]
+    args = [_type_arg(a, s) if name in TYPE_ARGUMENTS and i == TYPE_ARGUMENTS[name] else evaluate(a, s)
+            for i, a in enumerate(n.args)]
     if n.expand:
         last = args.pop() if args else None
         if not isinstance(last, list):
@@ -669,6 +710,8 @@ def _call(n: E.Call, s: Scope) -> Any:
         if isinstance(a, Namespace):
             args[args.index(a)] = a.as_dict(node.loc)
     _check_arity(name, fn, len(args), n.loc)
+    if any(has_unknown(a) for a in args):
+        raise _UnknownUse
     try:
         return normalize(fn(*args))
     except EvalError:

@@ -15,7 +15,8 @@ documented behaviour and checked against Packer 1.6.6 by
   ``templatefile``, ...) relative to a base directory and ``env`` when asked.
 
 ``try`` and ``can`` are special forms of the evaluator, not functions.
-``convert`` takes its type as a string such as ``"list(string)"``.
+``convert`` takes its type as a type expression (``list(string)``, as in HCL: the evaluator
+turns it into text) or as a string such as ``"list(string)"``.
 
 Packer (not Terraform) semantics, on purpose:
 

@@ -19,8 +19,10 @@ from typing import Any
 import builder
 from builder import secrets
 from builder.errors import Diagnostic, Location, TemplateError
+from builder.plugins import REGISTRY, WINDOWS_ONLY, unknown_component
 from builder.template import cache as ast_cache
 from builder.template import expr as E
+from builder.template.datasources import DataSources
 from builder.template.evaluator import (
     EvalError,
     Namespace,
@@ -39,6 +41,8 @@ from builder.template.model import (
     SourceSpec,
     Template,
     VariableInfo,
+    build_full_name,
+    is_selected,
 )
 from builder.template.typeexpr import (
     ANY,
@@ -58,6 +62,7 @@ VARS_JSON_EXT = ".pkrvars.json"
 AUTO_VARS_EXT = ".auto.pkrvars.hcl"
 AUTO_VARS_JSON_EXT = ".auto.pkrvars.json"
 
+VERSION_MISMATCH = "Unsupported Packer Core version"
 TOP_LEVEL = ("packer", "source", "variables", "variable", "locals", "local", "data", "build")
 
 PLACEHOLDER_BUILD: dict[str, Any] = {
@@ -396,8 +401,15 @@ class _Loader:
         cli_vars: Mapping[str, str],
         env: Mapping[str, str],
         syntax_only: bool,
+        evaluate_datasources: bool = True,
+        except_: tuple[str, ...] = (),
+        check_components: bool = False,
+        only: list[str] | None = None,
     ):
         self.path = path
+        # -only/-except: unselected builds are not evaluated; -except also skips named components
+        self.only, self.except_ = only, except_
+        self.check_components = check_components
         self.var_files = list(var_files)
         self.cli_vars = dict(cli_vars)
         self.env = env
@@ -407,7 +419,6 @@ class _Loader:
         self.locals: dict[str, _Local] = {}
         self.local_stack: list[str] = []
         self.sources: dict[tuple[str, str], HBlock] = {}
-        self.data_blocks: list[HBlock] = []
         self.root = "."
         self.required_version = ""
         self.required_plugins: dict[str, Any] = {}
@@ -417,6 +428,10 @@ class _Loader:
         self.env_funcs: dict[str, Callable[..., Any]] = {}
         self.var_ns = Namespace("var", lambda: list(self.vars), self._get_var, self._missing_var)
         self.local_ns = Namespace("local", lambda: list(self.locals), self._get_local, self._missing_local)
+        self.data = DataSources(
+            self.root_scope, lambda body, scope, diags: self.eval_body(body, scope, (), diags),
+            self.col.extend, lambda: self.root, evaluate_datasources,
+        )
 
     # -- scopes -------------------------------------------------------------
     def _setup_functions(self) -> None:
@@ -445,8 +460,7 @@ class _Loader:
         v = self._base_vars()
         v["var"] = self.var_ns
         v["local"] = self.local_ns
-        if self.data_blocks:
-            v["data"] = Namespace("data", lambda: [], lambda n, loc: None, lambda n, loc: EvalError([]))
+        v["data"] = self.data.namespace
         return Scope(v, self.funcs)
 
     # -- main ---------------------------------------------------------------
@@ -461,7 +475,9 @@ class _Loader:
             raise TemplateError(masked(_sorted(self.col.diags)))
         self._check_top_level()
         self._decode_packer_blocks()
-        if self.col.errors:
+        # as Packer, a required_version this version does not meet stops here; other errors
+        # (an unknown block type...) do not hide the rest of the file's
+        if any(d.summary == VERSION_MISMATCH for d in self.col.errors):
             raise TemplateError(masked(_sorted(self.col.diags)))
         self._decode_variables()
         self._decode_locals()
@@ -471,6 +487,7 @@ class _Loader:
             self._finish_variables()
             self._validate_variables()
             self._evaluate_locals()
+            self.data.evaluate_all()
         self._decode_builds()
         if not self.syntax_only:
             self._validate_builds()
@@ -496,6 +513,7 @@ class _Loader:
         )
         warnings = [d for d in self.col.diags if d.severity == "warning"]
         t.warnings = warnings
+        t.data = self.data.values()
         return t
 
     # -- top level ----------------------------------------------------------
@@ -597,7 +615,7 @@ class _Loader:
                     continue
                 if not ok:
                     self.col.err(
-                        "Unsupported Packer Core version",
+                        VERSION_MISMATCH,
                         f"This configuration does not support Packer version "
                         f"{builder.PACKER_COMPAT_VERSION} (pybuild's compatibility version); it "
                         f'requires "{rv}". To proceed, either choose another supported version or '
@@ -1030,14 +1048,8 @@ class _Loader:
                 continue
             self.sources[key] = b
         for b in self._blocks("data"):
-            self.data_blocks.append(b)
-            kind = b.labels[0] if b.labels else "?"
-            self.col.err(
-                f"pybuild does not support data source type {kind}",
-                f'data "{kind}" blocks are not supported by pybuild. Pass the value in through a '
-                "variable (for example a -var-file or a PKR_VAR_ environment variable) instead.",
-                b.loc,
-            )
+            if self._labels(b, 2, "type and name") and not self.syntax_only:
+                self.col.extend(self.data.add(b))
 
     # -- builds ----------------------------------------------------------------------
     def _decode_builds(self) -> None:
@@ -1453,27 +1465,72 @@ class _Loader:
 
     # -- build-time validation with placeholders ----------------------------------
     def _validate_builds(self) -> None:
+        """Evaluate every source and component once with placeholder build values. With
+        ``check_components`` (validate, build) also check each against its component's
+        settings table, so that template errors, unknown or Windows-only blocks and bad
+        options are all reported at once, one error per block."""
+        missing: dict[tuple[str, str, Location], None] = {}  # ordered set
         for spec in self.builds:
             for src in spec.sources:
+                if not is_selected(build_full_name(spec, src), self.only, list(self.except_)):
+                    continue
                 ctx = {
                     "source": {"name": src.name, "type": src.type},
                     "build": dict(PLACEHOLDER_BUILD, name=spec.name),
                 }
                 try:
-                    src.evaluate(ctx)
+                    raw = src.evaluate(ctx)
                 except TemplateError as e:
                     self.col.extend(e.diagnostics)
-                comps = list(spec.provisioners)
+                    raw = None
+                if self.check_components and raw is not None and not self._build_excluded(spec, src):
+                    self._check_source(spec, src, raw, missing)
+                comps = [(c, "provisioner") for c in spec.provisioners]
                 if spec.error_cleanup:
-                    comps.append(spec.error_cleanup)
-                comps += [c for chain in spec.post_processor_chains for c in chain]
-                for c in comps:
-                    if not c.applies_to(src.full_name):
-                        continue
+                    comps.append((spec.error_cleanup, "provisioner"))
+                comps += [(c, "post-processor") for chain in spec.post_processor_chains for c in chain]
+                for c, kind in comps:
+                    if not c.applies_to(src.full_name) or c.name in self.except_ or c.type in self.except_:
+                        continue  # -except skips a block without needing its schema
                     try:
-                        c.evaluate(ctx)
+                        raw = c.evaluate(ctx)
                     except TemplateError as e:
                         self.col.extend(e.diagnostics)
+                        continue
+                    if not self.check_components:
+                        continue
+                    if c.type not in REGISTRY.names(kind):
+                        missing[(kind, c.type, c.location)] = None
+                        continue
+                    self._check_component(kind, c.type, raw, c.location, c.attr_locations, c.name)
+        for kind, name, where in missing:
+            self.col.add(unknown_component(kind, name, where))
+
+    def _build_excluded(self, spec: BuildSpec, src: SourceSpec) -> bool:
+        return not is_selected(build_full_name(spec, src), None, list(self.except_))
+
+    def _check_source(self, spec: BuildSpec, src: SourceSpec, raw: dict[str, Any],
+                      missing: dict[tuple[str, str, Location], None]) -> None:
+        if src.type not in REGISTRY.names("builder"):
+            missing[("builder", src.type, src.location)] = None
+            return
+        if raw.get("communicator") in WINDOWS_ONLY["communicator"]:
+            where = src.attr_locations.get("communicator", src.location)
+            missing[("communicator", str(raw["communicator"]), where)] = None
+            return
+        self._check_component("builder", src.type, raw, src.location, src.attr_locations,
+                              f'source "{src.full_name}"')
+
+    def _check_component(self, kind: str, type_name: str, raw: dict[str, Any], where: Location,
+                         attr_locations: dict[str, Location], label: str) -> None:
+        from builder.build import POST_PROCESSOR_COMMON, PROVISIONER_COMMON, instantiate
+
+        ignore = {"provisioner": PROVISIONER_COMMON, "post-processor": POST_PROCESSOR_COMMON}.get(kind, ())
+        try:
+            instantiate(kind, type_name, raw, where=where, attr_locations=attr_locations, ignore=ignore,
+                        label=label if kind == "builder" else "")
+        except TemplateError as e:
+            self.col.extend(e.diagnostics)
 
 
 def _sorted(diags: list[Diagnostic]) -> list[Diagnostic]:
@@ -1493,9 +1550,24 @@ def load(
     vars: dict[str, str] = {},  # noqa: B006
     env: Mapping[str, str] | None = None,
     syntax_only: bool = False,
+    evaluate_datasources: bool = True,
+    except_: list[str] | tuple[str, ...] = (),
+    check_components: bool = False,
+    only: list[str] | None = None,
 ) -> Template:
-    """Load a Packer HCL2 template (file or directory). Raises TemplateError with all diagnostics."""
-    loader = _Loader(path, list(var_files), vars, os.environ if env is None else env, syntax_only)
+    """Load a Packer HCL2 template (file or directory). Raises TemplateError with all diagnostics.
+
+    ``evaluate_datasources=False`` (``validate`` without ``-evaluate-datasources``) runs no
+    data source: their outputs are unknown and only checked for existence. ``only``/``except_``
+    (``-only``/``-except`` globs): like Packer, the sources and components of builds they do not
+    select are not evaluated, so their errors do not count; provisioners and post-processors
+    named (or typed) in ``except_`` are skipped unread. ``check_components`` (validate, build)
+    checks every block against its component too, so that all errors come at once: template
+    errors, unknown or Windows-only blocks, bad options."""
+    loader = _Loader(
+        path, list(var_files), vars, os.environ if env is None else env, syntax_only, evaluate_datasources,
+        tuple(except_), check_components, only,
+    )
     return loader.run()
 
 

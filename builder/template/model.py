@@ -8,6 +8,7 @@ build runs; :meth:`ComponentSpec.evaluate` evaluates them with those values.
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -104,11 +105,27 @@ class Template:
     files: list[str] = field(default_factory=list)
     # non-fatal diagnostics (e.g. undeclared variables assigned in var files, ignored blocks)
     warnings: list[Diagnostic] = field(default_factory=list)
+    # data.TYPE.NAME -> outputs (unknown placeholders when data sources were not run)
+    data: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
     def sensitive_values(self) -> list[Any]:
         vals = [v.value for v in self.variables.values() if v.sensitive]
         vals += [v.value for v in self.locals.values() if v.sensitive]
         return vals
+
+    def names(self) -> list[str]:
+        """The template's own names (files, variables, blocks, labels, options), for diagnostics."""
+        out = [*self.files, *self.variables, *self.locals]
+        for b in self.builds:
+            out.append(b.name)
+            for s in b.sources:
+                out += [s.type, s.name, *s.attr_locations]
+            specs = [*b.provisioners, *(c for chain in b.post_processor_chains for c in chain)]
+            if b.error_cleanup is not None:
+                specs.append(b.error_cleanup)
+            for c in specs:
+                out += [c.kind, c.type, c.name, *c.attr_locations]
+        return out
 
     def variable_values(self) -> dict[str, Any]:
         return {k: v.value for k, v in self.variables.items()}
@@ -117,6 +134,24 @@ class Template:
 def build_full_name(build: BuildSpec, source: SourceSpec) -> str:
     """Packer's build name: ``[<build.name>.]<type>.<source name>``."""
     return f"{build.name}.{source.full_name}" if build.name else source.full_name
+
+
+def _matches(name: str, patterns: list[str]) -> bool:
+    short = name.split(".", 1)[1] if name.count(".") >= 2 else name
+    for p in patterns:
+        if fnmatch.fnmatchcase(name, p) or fnmatch.fnmatchcase(short, p):
+            return True
+        # Packer also accepts the source name alone ("qemu.x" for "build.qemu.x")
+        if fnmatch.fnmatchcase(name.rsplit(".", 2)[-2] + "." + name.rsplit(".", 1)[-1], p):
+            return True
+    return False
+
+
+def is_selected(name: str, only: list[str] | None, except_: list[str] | None) -> bool:
+    """Whether ``-only``/``-except`` (glob patterns) select the build named ``name``."""
+    if only and not _matches(name, only):
+        return False
+    return not (except_ and _matches(name, except_))
 
 
 __all__ = [
@@ -128,4 +163,5 @@ __all__ = [
     "Template",
     "VariableInfo",
     "build_full_name",
+    "is_selected",
 ]

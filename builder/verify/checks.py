@@ -25,6 +25,7 @@ from builder.cancel import TOKEN, CancelToken
 from builder.communicator.keys import generate_keypair
 from builder.communicator.ssh import connect
 from builder.errors import Cancelled, PybuildError
+from builder.hostcheck import guestfs_failure
 from builder.ui import BuildUI
 from builder.verify.vm import VM, Instance, image_info
 
@@ -202,7 +203,8 @@ def inspect_clean(image: Path, cancel: CancelToken = TOKEN) -> CleanFacts:
         elif cur and line.strip():
             sections[cur].append(line.strip())
     if "END" not in sections:
-        return CleanFacts(error=f"guestfish could not inspect the image: {res.stderr.strip()[-300:]}")
+        why = guestfs_failure("guestfish", res.stderr, res.returncode) if res.stderr.strip() else "no output"
+        return CleanFacts(error=f"guestfish could not inspect the image: {why}")
     return CleanFacts(host_keys=sections.get("KEYS", []), machine_id="".join(sections.get("MACHINEID", [])).strip(),
                       net_rules=sections.get("NETRULES", []), history=sections.get("HISTORY", []),
                       cloud_instances=sections.get("CLOUD", []))

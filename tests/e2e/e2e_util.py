@@ -120,7 +120,12 @@ def kill_tree(p: subprocess.Popen[str]) -> None:
 
 def qemu_running(workdir: Path) -> list[int]:
     """QEMU processes started for a build run in ``workdir`` (their cwd), still alive."""
-    out = subprocess.run(["pgrep", "-f", "qemu-system"], capture_output=True, text=True).stdout
+    return running_in(workdir, "-f", "qemu-system")
+
+
+def running_in(workdir: Path, *pgrep_args: str) -> list[int]:
+    """Processes matched by ``pgrep *pgrep_args`` whose cwd is ``workdir`` (started by a run there)."""
+    out = subprocess.run(["pgrep", *pgrep_args], capture_output=True, text=True).stdout
     found = []
     for pid in map(int, out.split()):
         try:

@@ -73,6 +73,6 @@ def test_events_tell_the_story(cloud_build):
     kinds = [e["event"] for e in cloud_build.events]
     assert kinds[0] == "build_start" and kinds[-1] == "build_end"
     steps = [e["step"] for e in cloud_build.events if e["event"] == "step_end"]
-    assert steps[:3] == ["download", "output_dir", "floppy"]
+    assert steps[:4] == ["download", "output_dir", "vtpm", "floppy"]
     assert {"post_processor_start", "post_processor_end", "provisioner_output", "artifact"} <= set(kinds)
     assert all("duration" in e for e in cloud_build.events if e["event"] == "step_end")

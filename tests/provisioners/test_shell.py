@@ -77,6 +77,16 @@ def test_scripts_in_order_with_crlf(comm: SSHCommunicator, ssh_user: SSHUser, tm
     assert listing(comm, folder) == ["kept.sh"]
 
 
+def test_dev_null_is_an_empty_script(comm: SSHCommunicator, ssh_user: SSHUser, tmp_path: Path) -> None:
+    # packer-maas's default customize script; Packer only requires the path to exist
+    b = tmp_path / "b.sh"
+    b.write_text("echo after\n")
+    ctx, cap = provision_ctx(comm, tmp_path)
+    shell(scripts=["/dev/null", str(b)]).provision(ctx)
+    assert cap.lines() == ["after"]
+    assert "Provisioning with shell script: /dev/null" in cap.text
+
+
 def test_env_values_are_quoted_safely(comm: SSHCommunicator, tmp_path: Path) -> None:
     tricky = "it's $HOME `id` \"q\" ; rm -rf / & |"
     ctx, cap = provision_ctx(comm, tmp_path)

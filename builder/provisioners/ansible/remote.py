@@ -45,7 +45,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from builder import secrets
+from builder import hostcheck, secrets
 from builder.config import BaseConfig, opt
 from builder.errors import BuildError, CommandError
 from builder.plugins import ProvisionContext, Provisioner
@@ -233,6 +233,13 @@ def ansible_env(cfg: AnsibleConfig, rendered_env_vars: Sequence[str], control_di
 
 class AnsibleProvisioner(Provisioner[AnsibleConfig]):
     Config = AnsibleConfig
+
+    @classmethod
+    def host_requirements(cls, config: AnsibleConfig | None) -> list[hostcheck.Requirement]:
+        """ansible-playbook (or ``command``) on the build host."""
+        command = config.command if config is not None else "ansible-playbook"
+        return [hostcheck.Tool(command, apt="ansible-core", dnf="ansible-core")]
+
     runner: Runner = staticmethod(run)  # the subprocess boundary (a recording fake in tests)
 
     def provision(self, ctx: ProvisionContext) -> None:

@@ -27,10 +27,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from builder import secrets
+from builder import hostcheck, secrets
 from builder.errors import BuildError, CommandError
-from builder.plugins import Artifact, BuildContext, Builder, ComponentContext, ProvisionContext
+from builder.plugins import Artifact, BuildContext, Builder, ProvisionContext
 from builder.run import run
+from pybuild_mmdebstrap import config as config_module
 from pybuild_mmdebstrap.config import PARTITION_OFFSET, Config
 
 BUILDER_ID = "pybuild.mmdebstrap"
@@ -63,17 +64,24 @@ class MmdebstrapBuilder(Builder[Config]):
     Config = Config
     builder_id = BUILDER_ID
 
-    def prepare(self, ctx: ComponentContext) -> list[str]:
-        errs: list[str] = []
-        for tool in ("mmdebstrap", "sfdisk", "losetup", "mkfs.ext4", "extlinux", "qemu-img"):
-            if shutil.which(tool) is None:
-                errs.append(f"{tool} is not installed (apt-get install mmdebstrap extlinux "
-                            "syslinux-common fdisk qemu-utils)")
-        if not MBR_BIN.is_file():
-            errs.append(f"{MBR_BIN} is missing (apt-get install syslinux-common)")
-        if os.geteuid() != 0:
-            errs.append("the mmdebstrap builder needs root (loop devices, mount, chroot)")
-        return errs
+    @classmethod
+    def host_requirements(cls, config: config_module.Config | None) -> list[hostcheck.Requirement]:
+        """mmdebstrap and the disk tools, syslinux's MBR code, root (loop devices, mount),
+        qemu-img for qcow2 output and room for the raw disk plus its converted copy."""
+        h = hostcheck
+        reqs: list[h.Requirement] = [
+            h.Tool("mmdebstrap", apt="mmdebstrap", dnf="mmdebstrap"),
+            h.Tool("sfdisk", apt="fdisk", dnf="util-linux"),
+            h.Tool("losetup", apt="mount", dnf="util-linux"),
+            h.Tool("mkfs.ext4", apt="e2fsprogs", dnf="e2fsprogs", version_args=("-V",)),
+            h.Tool("extlinux", apt="extlinux", dnf="syslinux-extlinux"),
+            h.HostFile(str(MBR_BIN), apt="syslinux-common", dnf="syslinux"),
+            h.QEMU_IMG,
+            h.RootUser(),
+        ]
+        if config is not None:
+            reqs.append(h.FreeSpace(directory=config.output_directory or ".", size=2 * config.disk_bytes()))
+        return reqs
 
     # ------------------------------------------------------------------ the step list
 

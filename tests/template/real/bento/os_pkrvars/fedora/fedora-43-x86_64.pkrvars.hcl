@@ -1,0 +1,10 @@
+os_name                 = "fedora"
+os_version              = "43"
+os_arch                 = "x86_64"
+iso_url                 = "https://download.fedoraproject.org/pub/fedora/linux/releases/43/Server/x86_64/iso/Fedora-Server-netinst-x86_64-43-1.6.iso"
+iso_checksum            = "file:https://download.fedoraproject.org/pub/fedora/linux/releases/43/Server/x86_64/iso/Fedora-Server-43-1.6-x86_64-CHECKSUM"
+parallels_guest_os_type = "fedora-core"
+vbox_guest_os_type      = "Fedora_64"
+vmware_guest_os_type    = "fedora-64"
+utm_vm_icon             = "fedora"
+boot_command            = ["<wait><up>e<wait><down><down><end> inst.ks=http://{{ .HTTPIP }}:{{ .HTTPPort }}/rhel/ks.cfg inst.repo=https://download.fedoraproject.org/pub/fedora/linux/releases/43/Server/x86_64/os/ <F10><wait>"]

@@ -1,0 +1,10 @@
+os_name                 = "rockylinux"
+os_version              = "9.8"
+os_arch                 = "x86_64"
+iso_url                 = "https://download.rockylinux.org/pub/rocky/9/isos/x86_64/Rocky-9.8-x86_64-boot.iso"
+iso_checksum            = "file:https://download.rockylinux.org/pub/rocky/9/isos/x86_64/CHECKSUM"
+parallels_guest_os_type = "rhel"
+vbox_guest_os_type      = "Oracle_64"
+vmware_guest_os_type    = "centos-64"
+utm_vm_icon             = "linux"
+boot_command            = ["<wait><up><wait>e<wait><down><wait><down><wait><end><wait> inst.ks=http://{{ .HTTPIP }}:{{ .HTTPPort }}/rhel/ks.cfg inst.repo=https://download.rockylinux.org/pub/rocky/9/BaseOS/x86_64/os/ <wait><leftCtrlOn><wait>x<wait><leftCtrlOff>"]

@@ -1,0 +1,4 @@
+#!/bin/sh -eux
+
+pkg install -y sudo;
+echo "vagrant ALL=(ALL) NOPASSWD: ALL" >>/usr/local/etc/sudoers;

@@ -1,0 +1,3 @@
+#!/bin/bash
+
+shutdown 0

@@ -1,0 +1,5 @@
+PowerShell ^
+    -NoLogo ^
+    -NoProfile ^
+    -ExecutionPolicy Bypass ^
+    -File provision-local-hyperv.ps1

@@ -1,0 +1,11 @@
+vm_name_base = "Alpine-virt"
+iso_image = "alpine-virt-3.22.1-aarch64.iso"
+iso_checksum = "file:https://dl-cdn.alpinelinux.org/alpine/v3.22/releases/aarch64/alpine-virt-3.22.1-aarch64.iso.sha256"
+cpu = "aarch64"
+esxi_guest_os_type = "arm-other5xlinux-64"
+virtualbox_guest_os_type = "Linux_64"
+vmware_cdrom_adapter_type = "sata"
+vmware_disk_adapter_type = "sata"
+vmware_guest_os_type = "arm-other5xlinux-64"
+vmware_hardware_version = 20
+vmware_network_adapter_type = "e1000e"

@@ -1,0 +1,7 @@
+vm_name_base = "Alpine-virt"
+iso_image = "alpine-virt-3.22.1-x86_64.iso"
+iso_checksum = "file:https://dl-cdn.alpinelinux.org/alpine/v3.22/releases/x86_64/alpine-virt-3.22.1-x86_64.iso.sha256"
+cpu = "x86_64"
+virtualbox_guest_os_type = "Linux_64"
+vmware_guest_os_type = "other5xlinux-64"
+esxi_guest_os_type = "other5xlinux-64"

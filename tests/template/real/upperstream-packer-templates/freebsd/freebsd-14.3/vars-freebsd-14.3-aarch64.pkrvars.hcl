@@ -1,0 +1,15 @@
+ABI = "FreeBSD:14:aarch64"
+arch = "aarch64"
+DISTRIBUTIONS = "'base.txz kernel.txz'"
+iso_checksum = "file:https://download.freebsd.org/releases/ISO-IMAGES/14.3/CHECKSUM.SHA256-FreeBSD-14.3-RELEASE-arm64-aarch64"
+iso_name = "FreeBSD-14.3-RELEASE-arm64-aarch64-disc1.iso"
+qemu_accelerator = "hvf"
+qemu_binary = "qemu-system-aarch64"
+qemu_machine_type = "virt"
+virtualbox_guest_os_type = "FreeBSD" # Note: VirtualBox might not officially support FreeBSD/aarch64, this is likely a generic fallback.
+#vmware_disk_adapter_type = "nvme"
+vmware_disk_adapter_type = "sata"
+vmware_guest_os_type = "arm-freebsd14-64" # This might need to be updated to arm-freebsd14-64 or similar for 14.3
+vmware_hardware_version = "19"
+vmware_network_adapter_type = "e1000e"
+vmware_partition = "ada0"

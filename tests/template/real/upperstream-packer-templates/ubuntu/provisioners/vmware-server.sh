@@ -1,0 +1,1 @@
+apt-get -y install open-vm-tools
