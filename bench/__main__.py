@@ -5,7 +5,8 @@
     python -m bench --parts typing,glance   # only these parts; the other parts' stored
                                             # results stay in RESULTS.md
 
-Parts: orchestration (1), typing (2), postprocess (3), glance (4), validate (5), e2e (6).
+Parts: orchestration (1), typing (2), postprocess (3), glance (4), validate (5), e2e (6),
+matrix (8).
 Each part's result is stored as JSON in --results-dir (default bench/results/) and
 RESULTS.md is rendered from every stored part (plus <results-dir>/notes.md, if present),
 so parts can be re-measured one by one; ``--parts ""`` only re-renders.
@@ -32,6 +33,7 @@ PARTS = {
     "validate": "bench.validate",
     "e2e": "bench.e2e",
     "ansible": "bench.ansible",
+    "matrix": "bench.matrix",
 }
 ORDER = list(PARTS)
 # full-mode run counts (the issue asks for medians of >= 5 runs; typing: 20 runs per setting)

@@ -23,7 +23,7 @@ from builder import PACKER_COMPAT_VERSION, __version__, secrets
 from builder.errors import PybuildError, TemplateError, UsageError
 
 COMMANDS = ("build", "validate", "inspect", "console", "fmt", "init", "version", "plugins", "render-http", "verify",
-            "doctor")
+            "doctor", "matrix", "worker")
 
 # boolean flags per command: Go's flag package also accepts ``-force=true``/``-force=false``
 BOOL_FLAGS = {
@@ -121,7 +121,52 @@ def parser() -> argparse.ArgumentParser:
     _var_flags(d)
     _filter_flags(d)
     d.add_argument("template", nargs="?", help="without one: everything pybuild can use")
+    _matrix_parsers(sub)
     return top
+
+
+BROKER_ENV = "PYBUILD_BROKER_URL"
+
+
+def _matrix_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from builder.matrix.model import DEFAULT_VISIBILITY_TIMEOUT
+
+    m = sub.add_parser("matrix", help="a nightly image matrix: plan, validate, run (one host or Celery)")
+    msub = m.add_subparsers(dest="matrix_command", required=True)
+    for name, helptext in (("plan", "print the cells' graph and the queue each cell goes to"),
+                           ("validate", "validate every cell's template with its variables")):
+        msub.add_parser(name, help=helptext).add_argument("file", help="matrix file (HCL)")
+    mr = msub.add_parser("run", help="run the matrix on this host, or on Celery workers (--celery)")
+    mr.add_argument("file", help="matrix file (HCL)")
+    rr = msub.add_parser("rerun", help="run again the cells of an earlier run that did not succeed")
+    rr.add_argument("--failed", required=True, metavar="RUN_ID", help="the earlier run (its summary.json)")
+    for p in (mr, rr):
+        p.add_argument("--parallel", type=int, default=1, help="cells at once on this host")
+        p.add_argument("--celery", metavar="BROKER_URL", nargs="?", default="", const=None,
+                       help=f"submit to Celery workers (redis://...; alone: ${BROKER_ENV}, keeps a password off "
+                       "the command line)")
+        p.add_argument("--runs-dir", default="matrix-runs", help="where RUN_ID/summary.json and junit.xml go")
+        p.add_argument("--run-id", default="", help="default: UTC time + random suffix")
+        p.add_argument("--wait-timeout", type=float, default=None, help="seconds to wait for a Celery run")
+    w = sub.add_parser("worker", help="run a Celery worker that builds matrix cells on this host")
+    w.add_argument("--broker", default=os.environ.get(BROKER_ENV, ""), metavar="URL",
+                   help=f"broker URL (redis://HOST:PORT/0; default ${BROKER_ENV})")
+    w.add_argument("--queues", required=True, help="comma-separated queues this host serves, e.g. x86_64,x86_64-kvm")
+    w.add_argument("--concurrency", type=int, default=1, help="cells built at once")
+    w.add_argument("--name", default="", help="worker name (default pybuild-QUEUES@HOST)")
+    w.add_argument("--work-dir", default="pybuild-worker", help="where cells are built (RUN_ID/CELL/)")
+    w.add_argument("--visibility-timeout", type=float, default=DEFAULT_VISIBILITY_TIMEOUT,
+                   help="seconds; must exceed the longest cell (Redis re-delivers unacknowledged tasks after it)")
+    w.add_argument("--restore-interval", type=float, default=60.0,
+                   help="seconds between scans for cells of dead workers to re-deliver")
+
+
+def _size(text: str) -> int:
+    t = text.strip().upper()
+    mult = {"K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
+    if t and t[-1] in mult:
+        return int(float(t[:-1]) * mult[t[-1]])
+    return int(t) if t else 0
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -441,6 +486,64 @@ def go_bool_flags(argv: list[str]) -> list[str]:
     return out
 
 
+def cmd_matrix(args: argparse.Namespace) -> int:
+    from builder.matrix import runs
+    from builder.matrix.loader import load_matrix
+    from builder.matrix.plan import plan_text
+    from builder.matrix.report import new_run_id
+    from builder.matrix.validate import validate_matrix
+
+    if args.matrix_command in ("run", "rerun") and args.celery is None:
+        args.celery = os.environ.get(BROKER_ENV, "")
+        if not args.celery:
+            raise UsageError(f"--celery needs a broker URL (or ${BROKER_ENV} set)")
+    if args.matrix_command in ("run", "rerun") and args.celery and "://" not in args.celery:
+        raise UsageError(f'--celery takes a broker URL (redis://...), not "{args.celery}"; to use '
+                         f"${BROKER_ENV}, put --celery after the matrix file")
+    if args.matrix_command == "rerun":
+        run_id = args.run_id or new_run_id()
+        print(f"==> matrix run {run_id}: the cells of {args.failed} that did not succeed")
+        results = runs.rerun_failed(Path(args.runs_dir), args.failed, run_id, parallel=args.parallel,
+                                    broker=args.celery, wait_timeout=args.wait_timeout)
+        return _matrix_done(Path(args.runs_dir) / run_id, results)
+    matrix = load_matrix(args.file)
+    if args.matrix_command == "plan":
+        print(plan_text(matrix))
+        return 0
+    validate_matrix(matrix)
+    if args.matrix_command == "validate":
+        print(f"The matrix is valid ({len(matrix.cells)} cells).")
+        return 0
+    run_id = args.run_id or new_run_id()
+    print(f"==> matrix run {run_id}: {len(matrix.cells)} cells, results in {Path(args.runs_dir) / run_id}")
+    results = runs.run(matrix, Path(args.runs_dir), run_id, parallel=args.parallel, broker=args.celery,
+                       wait_timeout=args.wait_timeout)
+    return _matrix_done(Path(args.runs_dir) / run_id, results)
+
+
+def _matrix_done(run_dir: Path, results: list) -> int:  # type: ignore[type-arg]
+    from builder.matrix.report import table
+
+    print(secrets.mask(table(results)))
+    print(f"==> {run_dir / 'summary.json'}")
+    return 0 if all(r.ok for r in results) else 1
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    import socket
+
+    from builder.matrix.runs import celery_module
+
+    distributed = celery_module()
+    if not args.broker:
+        raise UsageError(f"pybuild worker needs --broker URL (or ${BROKER_ENV})")
+    queues = _globs(args.queues)
+    name = args.name or f"pybuild-{'-'.join(queues)}@{socket.gethostname()}"
+    distributed.run_worker(args.broker, queues, args.concurrency, name, Path(args.work_dir), args.visibility_timeout,
+                           args.restore_interval)
+    return 0
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     """The host report: every check with ok/missing/warning; exit 1 when something is missing."""
     from builder import hostcheck
@@ -501,7 +604,7 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {
         "build": cmd_build, "validate": cmd_validate, "inspect": cmd_inspect, "console": cmd_console,
         "fmt": cmd_fmt, "init": cmd_init, "plugins": cmd_plugins, "render-http": cmd_render_http, "verify": cmd_verify,
-        "doctor": cmd_doctor,
+        "doctor": cmd_doctor, "matrix": cmd_matrix, "worker": cmd_worker,
     }
     try:
         return handlers[args.command](args)

@@ -1,0 +1,16 @@
+"""A nightly image matrix: many cells (template + variables + host needs + dependencies),
+run on one host or fanned out to many build hosts through Celery.
+
+    model.py       Cell and Matrix (typed, frozen), topological order, queue routing rule
+    loader.py      matrix HCL file → Matrix, every problem at once with file:line:col
+    validate.py    every cell's template loaded and prepared with its variables (``pybuild validate``)
+    cell.py        one cell run as a ``pybuild build`` subprocess in its own directory → CellResult
+    local.py       the one-host executor (``pybuild matrix run --parallel N``)
+    report.py      summary.json and JUnit XML of a matrix run
+    runs.py        a run from start to files; ``rerun --failed RUN_ID``
+    plan.py        the text of ``pybuild matrix plan``
+    distributed.py the Celery app, the cell task, the canvas built from the graph, the worker argv
+
+Entry points: :func:`builder.matrix.loader.load_matrix`, ``builder.cli`` (``pybuild matrix``,
+``pybuild worker``). Nothing is imported here, so ``pybuild --help`` stays fast.
+"""
