@@ -25,7 +25,7 @@ def _state(tmp: Path, **options: object) -> QemuState:
                        template_dir=tmp)
     return QemuState(cfg=parse_config(QemuConfig, base, component='source "qemu.t"'), ctx=ctx,
                      build_name="qemu.t", source_name="t", vm_name="packer-t", output_dir=tmp / "out",
-                     run_dir=tmp)
+                     private_dir=tmp)
 
 
 def test_step_prepares_and_cleans_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

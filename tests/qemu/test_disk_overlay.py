@@ -49,7 +49,7 @@ def state_for(tmp_path: Path, src: Path, **kw) -> QemuState:
     out = tmp_path / "out"
     out.mkdir()
     st = QemuState(cfg=cfg, ctx=ctx, build_name="qemu.t", source_name="t", vm_name="packer-t", output_dir=out,
-                   run_dir=tmp_path)
+                   private_dir=tmp_path)
     st.iso_path = src
     return st
 

@@ -39,7 +39,7 @@ def _state(cfg: QemuConfig, tmp_path: Path) -> QemuState:
     out = tmp_path / "out"
     out.mkdir(exist_ok=True)
     return QemuState(cfg=cfg, ctx=ctx, build_name="qemu.t", source_name="t", vm_name="disk.qcow2",
-                     output_dir=out, run_dir=tmp_path)
+                     output_dir=out, private_dir=tmp_path)
 
 
 def _facts() -> RunFacts:
