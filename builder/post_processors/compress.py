@@ -193,6 +193,7 @@ def write_archive(files: list[Path], out: BinaryIO, plan: Plan, level: int, ctx:
 
 class Compress(PostProcessor[CompressConfig]):
     Config = CompressConfig
+    late_templates = ("output",)  # .BuildName, .BuilderType and the builder's generated data
 
     def post_process(self, ctx: PostProcessContext, artifact: Artifact) -> PostProcessResult:
         c = self.config
