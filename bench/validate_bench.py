@@ -87,7 +87,7 @@ build {{
   sources = [{build_sources}]
 
   provisioner "shell-local" {{
-    inline = ["echo ${{source.name}} ${{local.name_1}}", "echo {{{{ build `PackerHTTPIP` }}}}"]
+    inline = ["echo ${{source.name}} ${{local.name_1}}", "echo {{{{ .HTTPIP }}}}"]
   }}
   provisioner "shell-local" {{
     only   = ["null.rocky9"]

@@ -430,9 +430,12 @@ def _secret_store(name: str) -> Callable[..., str]:
 
 
 class _Renderer:
-    def __init__(self, data: Mapping[str, Any], funcs: dict[str, Callable[..., Any]]):
+    def __init__(self, data: Mapping[str, Any], funcs: dict[str, Callable[..., Any]],
+                 missing_key: str | None = None):
         self.data = data
         self.funcs = funcs
+        # None: a missing map key is an error; else what it renders as (Go's "<no value>")
+        self.missing_key = missing_key
 
     # --- evaluation
 
@@ -440,6 +443,8 @@ class _Renderer:
         cur = dot
         for i, name in enumerate(path):
             if isinstance(cur, Mapping):
+                if name not in cur and self.missing_key is not None:
+                    return self.missing_key
                 if name not in cur:
                     where = "." + ".".join(path[: i + 1])
                     known = ", ".join("." + str(k) for k in sorted(cur, key=str)) or "(none)"
@@ -617,14 +622,18 @@ def render(
     build_name: str = "",
     build_type: str = "",
     template_dir: str = "",
+    missing_key: str | None = None,
 ) -> str:
-    """Render a Go template string with ``data`` as the dot (``{{ .Field }}``)."""
+    """Render a Go template string with ``data`` as the dot (``{{ .Field }}``).
+
+    A field the data lacks is an error naming the known fields, unless ``missing_key`` is
+    given: then it renders as that text, as Go does for a map (``"<no value>"``)."""
     if "{{" not in text:
         return text
     tree = _parse(text)
     funcs = _functions(user_vars, build_name, build_type, template_dir, data)
     out: list[str] = []
-    _Renderer(data, funcs).nodes(tree, data, out)
+    _Renderer(data, funcs, missing_key).nodes(tree, data, out)
     return "".join(out)
 
 
@@ -679,14 +688,16 @@ def render_options(
     Strings inside lists and maps are rendered too; the options named in ``skip`` are
     left for the component, which renders them later with its runtime data
     (``boot_command``, ``execute_command``...). Returns the rendered options and, per
-    option, the message of a template that failed.
+    option, the message of a template that failed. The data is a map, as Packer's is at
+    prepare time: a field it lacks renders as ``<no value>`` (Packer 1.6.6 validates
+    ``{{ .HTTPIP }}`` in a provisioner's ``inline`` and runs ``echo <no value>``).
     """
     errors: dict[str, str] = {}
 
     def walk(v: Any) -> Any:
         if isinstance(v, str):
             return render(v, data, user_vars=user_vars, build_name=build_name, build_type=build_type,
-                          template_dir=template_dir)
+                          template_dir=template_dir, missing_key="<no value>")
         if isinstance(v, list):
             return [walk(x) for x in v]
         if isinstance(v, dict):

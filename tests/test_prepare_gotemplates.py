@@ -79,16 +79,23 @@ def test_provisioner_options_are_rendered_but_execute_command_waits(tmp_path: Pa
 
 def test_a_broken_template_is_a_validate_error_naming_the_option(tmp_path: Path,
                                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    text = QEMU.replace("shutdown -P now", "shutdown {{ .Nope }}")
+    text = QEMU.replace("shutdown -P now", "shutdown {{ nope }}")
     path = _qemu_template(tmp_path, text)
     tpl = load(str(path))
     with pytest.raises(TemplateError) as ei:
         prepare(tpl, plan(tpl))
     msg = ei.value.render()
     assert 'Invalid Go template in "shutdown_command" of source "qemu.deb"' in msg
-    assert "no field .Nope" in msg
+    assert 'function "nope" not defined' in msg
     assert f"on {path} line 10 (column 3)" in msg  # the attribute's location
     assert cli.main(["validate", str(path)]) == 2
+
+
+def test_a_field_the_data_lacks_renders_as_no_value_at_prepare() -> None:
+    """Packer prepares with a map: `{{ .HTTPIP }}` in a provisioner's inline is "<no value>"
+    (Packer 1.6.6 validates it), not an error."""
+    out, errors = render_options({"inline": ["echo {{ .HTTPIP }}"]}, {"Name": "n"})
+    assert errors == {} and out["inline"] == ["echo <no value>"]
 
 
 def test_render_options_walks_lists_and_maps_and_skips() -> None:
