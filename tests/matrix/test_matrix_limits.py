@@ -20,8 +20,16 @@ from builder.matrix import distributed
 from builder.matrix.loader import load_matrix
 from builder.matrix.sweep import MARKER, processes_under
 from builder.ports import reserve_port
-from tests.matrix.conftest import ROOT, WorkerSpec, _need, redis_server, run_matrix, start_worker, wait_ready, \
-    worker_pool
+from tests.matrix.conftest import (
+    ROOT,
+    WorkerSpec,
+    _need,
+    redis_server,
+    run_matrix,
+    start_worker,
+    wait_ready,
+    worker_pool,
+)
 from tests.matrix.test_matrix_report import qemu_failing_template
 
 

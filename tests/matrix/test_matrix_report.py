@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -39,7 +40,7 @@ def _events(path: Path, recs: list[dict[str, object]]) -> None:
     path.write_text("".join(json.dumps(r) + "\n" for r in recs) + '{"time": "2026-12-04T10:00:0')  # a cut-off line
 
 
-def test_details_from_events_and_evidence(tmp_path: Path) -> None:
+def test_details_from_events_and_evidence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fdir = tmp_path / "pybuild-failures" / "qemu.x-1"
     fdir.mkdir(parents=True)
     png = _png(8, 4, (0, 0, 0))
@@ -58,11 +59,8 @@ def test_details_from_events_and_evidence(tmp_path: Path) -> None:
         {"time": t(6.0), "event": "glance.uploaded", "cloud": "lab", "region": "RegionOne", "image_id": "img-1"},
         {"time": t(9.0), "event": "build_end", "ok": False, "failure_dir": "pybuild-failures/qemu.x-1"},
     ])
-    os.environ["PKR_VAR_matrix_report_canary"] = CANARY
-    try:
-        d = read_details(tmp_path, started=__import__("datetime").datetime.fromisoformat(t(0.0)).timestamp())
-    finally:
-        del os.environ["PKR_VAR_matrix_report_canary"]
+    monkeypatch.setenv("PKR_VAR_REPORT_CANARY", CANARY)  # a sensitive value in the worker's environment
+    d = read_details(tmp_path, started=datetime.fromisoformat(t(0.0)).timestamp())
     # the open step ("connect", cut off by a time limit) ends at the last event, failed
     assert d.steps == [{"name": "qemu_run", "start": 1.0, "duration": 2.5, "ok": True},
                        {"name": "connect", "start": 3.5, "duration": 5.5, "ok": False}]
