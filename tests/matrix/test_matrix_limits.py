@@ -182,7 +182,10 @@ cell "hang" {{
                     time.sleep(0.3)
                 builds = [p for p in processes_under(cell_dir) if p not in qemus and _exe(p).startswith("python")]
                 assert builds, "the cell's build process is not running"
-                for p in builds:  # the build first: no parent-death signal lets it stop its QEMU
+                # the worker frozen first (it must not see its build end and tidy up), then the build
+                # (no parent-death signal lets it stop its QEMU), then the worker
+                os.killpg(procs[spec.name].pid, signal.SIGSTOP)
+                for p in builds:
                     os.kill(p, signal.SIGKILL)
                 os.killpg(procs[spec.name].pid, signal.SIGKILL)
                 time.sleep(1.0)
