@@ -176,6 +176,6 @@ def run_worker(broker: str, queues: list[str], concurrency: int, name: str, work
     configure(broker, visibility_timeout, restore_interval)
     work_dir.mkdir(parents=True, exist_ok=True)
     swept = sweep_worker(work_dir, lambda line: print(f"==> sweep: {line}", flush=True))
-    print(f"==> sweep: {swept or 'nothing'} left by a dead worker{' swept' if swept else ''}", flush=True)
+    print(f"==> sweep: {f'swept {swept} thing(s)' if swept else 'nothing'} left by a dead worker", flush=True)
     os.environ[WORK_DIR_ENV] = str(work_dir.resolve())
     app.worker_main(worker_argv(queues, concurrency, name))
