@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from builder.errors import BuildError
@@ -38,8 +39,10 @@ def write_pid(run_dir: Path) -> None:
     (run_dir / "pid").write_text(str(os.getpid()))
 
 
-def sweep_run_dirs(ui: BuildUI | None = None, tmp: str | None = None) -> list[Path]:
-    """Remove run directories of dead pybuild processes (and end their QEMUs)."""
+def sweep_run_dirs(ui: BuildUI | None = None, tmp: str | None = None,
+                   say: Callable[[str], None] | None = None) -> list[Path]:
+    """Remove run directories of dead pybuild processes (and end their QEMUs); ``say`` gets a
+    line per process ended and directory removed."""
     removed = []
     base = Path(tmp or tempfile.gettempdir())
     for d in base.glob("pybuild-*"):
@@ -56,9 +59,13 @@ def sweep_run_dirs(ui: BuildUI | None = None, tmp: str | None = None) -> list[Pa
             try:
                 os.kill(qpid, signal.SIGKILL)
             except ProcessLookupError:
-                pass
+                continue
+            if say is not None:
+                say(f"killed QEMU/swtpm pid {qpid} of a dead pybuild run (pid {pid}) using {d}")
         shutil.rmtree(d, ignore_errors=True)
         removed.append(d)
+        if say is not None:
+            say(f"removed {d} (run directory of dead pybuild pid {pid})")
         if ui is not None:
             ui.say(f"Removed leftovers of a killed pybuild run (pid {pid}): {d}")
     return removed

@@ -6,7 +6,9 @@ run on one host or fanned out to many build hosts through Celery.
     validate.py    every cell's template loaded and prepared with its variables (``pybuild validate``)
     cell.py        one cell run as a ``pybuild build`` subprocess in its own directory → CellResult
     local.py       the one-host executor (``pybuild matrix run --parallel N``)
-    report.py      summary.json and JUnit XML of a matrix run
+    details.py     what a cell's build left (steps, checks, Glance ids, size, failure screenshot), read on its host
+    report.py      summary.json, JUnit XML and report.html (report.html.j2) of a matrix run, trends
+    sweep.py       a dead worker's cell directories, QEMUs and run directories, swept when a worker starts
     runs.py        a run from start to files; ``rerun --failed RUN_ID``
     plan.py        the text of ``pybuild matrix plan``
     distributed.py the Celery app, the cell task, the canvas built from the graph, the worker argv

@@ -16,12 +16,13 @@ import shutil
 import socket
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from builder import secrets
+from builder.matrix.details import mask_worker_secrets, read_details
 from builder.matrix.model import Cell
+from builder.matrix.sweep import mark, unmark
 from builder.run import Process
 
 STATUSES = ("ok", "failed", "timeout", "skipped")
@@ -41,6 +42,7 @@ class CellResult:
     started: float = 0.0  # wall clock (epoch seconds), 0 for a skipped cell
     finished: float = 0.0
     run_id: str = ""  # the matrix run that built it (an earlier one for a cell kept by a rerun)
+    details: dict[str, Any] = field(default_factory=dict)  # CellDetails: steps, checks, images, size, evidence
 
     @property
     def ok(self) -> bool:
@@ -72,16 +74,36 @@ def build_argv(cell: Cell, cell_dir: Path) -> list[str]:
 
 def skipped(cell: Cell, failed_deps: list[str], worker: str = "") -> CellResult:
     return CellResult(cell.name, "skipped", worker=worker, host=socket.gethostname() if worker else "",
-                      queue=cell.route, error="skipped: depends on " + ", ".join(failed_deps)
+                      queue=cell.route, error="upstream failed: depends on " + ", ".join(failed_deps)
                       + " which did not succeed")
 
 
-def run_cell(cell: Cell, work_dir: Path, worker: str = "local") -> CellResult:
-    """Build one cell; never raises for a failed build (the result says so)."""
+# seconds a build stopped by its time limit has to cancel cleanly (stop QEMU, remove its files)
+# before its process group is killed
+STOP_GRACE = 60.0
+
+
+def run_cell(cell: Cell, work_dir: Path, worker: str = "local",
+             time_limit_errors: tuple[type[BaseException], ...] = ()) -> CellResult:
+    """Build one cell; never raises for a failed build (the result says so).
+
+    The cell's ``timeout`` is enforced here (local runner and Celery worker alike): the build is
+    sent SIGTERM, cancels (its QEMU stopped), and is killed after :data:`STOP_GRACE` s.
+    ``time_limit_errors``: exceptions that mean "out of time" when they interrupt the wait
+    (Celery's soft time limit, a backstop a little after ``timeout``)."""
     cell_dir = (work_dir / cell.name).resolve()
     if cell_dir.exists():
         shutil.rmtree(cell_dir)
     cell_dir.mkdir(parents=True)
+    mark(cell_dir)  # a worker starting after this one died sweeps the directory (builder.matrix.sweep)
+    try:
+        return _build(cell, cell_dir, work_dir, worker, time_limit_errors)
+    finally:
+        unmark(cell_dir)
+
+
+def _build(cell: Cell, cell_dir: Path, work_dir: Path, worker: str,
+           time_limit_errors: tuple[type[BaseException], ...]) -> CellResult:
     log = cell_dir / "build.log"
     res = CellResult(cell.name, "failed", worker=worker, host=socket.gethostname(), queue=cell.route, log=str(log))
     if cell.disk_gb:
@@ -95,22 +117,26 @@ def run_cell(cell: Cell, work_dir: Path, worker: str = "local") -> CellResult:
     start = time.monotonic()
     res.started = time.time()
     proc = Process(_die_with_parent() + build_argv(cell, cell_dir), log_path=log, cwd=cell_dir, env=env)
+    rc: int | None = None
     try:
         rc = proc.wait(cell.timeout or None, cancel=None)
+    except time_limit_errors:
+        rc = None
     finally:
         if proc.poll() is None:
-            proc.stop()
+            proc.stop(grace=STOP_GRACE)
     res.duration = round(time.monotonic() - start, 3)
     res.finished = time.time()
+    res.details = read_details(cell_dir, res.started).to_dict()
     if rc is None:
         res.status = "timeout"
-        res.error = f"stopped after its time limit of {cell.timeout:.0f}s"
+        res.error = f"stopped after its time limit of {cell.timeout:g}s"
         return res
     res.returncode = rc
     if rc == 0:
         res.status = "ok"
     else:
-        res.error = secrets.mask(_tail(log))
+        res.error = mask_worker_secrets(_tail(log))
     return res
 
 

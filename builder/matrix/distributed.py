@@ -16,6 +16,9 @@
 - **Long tasks**: late acknowledgement, re-queue when the worker process dies, one message
   prefetched per process, and a Redis visibility timeout longer than the longest cell (else
   Redis hands a still-running cell to a second worker).
+- **Time limits**: a cell's ``timeout`` is enforced by the cell runner (the build stopped, its
+  QEMU with it); Celery's soft and hard time limits are set a little later as a backstop
+  (:func:`time_limits`), so a stuck task cannot hold a worker process forever.
 - **No secrets in messages**: a task carries the cell (paths, -only, non-sensitive variables) and
   returns statuses and paths; sensitive variables come from each worker's ``PKR_VAR_*``.
 """
@@ -28,10 +31,12 @@ from typing import Any
 
 from celery import Celery, chain, chord, group
 from celery.canvas import Signature
+from celery.exceptions import SoftTimeLimitExceeded
 from celery.result import AsyncResult
 
-from builder.matrix.cell import CellResult, run_cell, skipped
+from builder.matrix.cell import STOP_GRACE, CellResult, run_cell, skipped
 from builder.matrix.model import DEFAULT_VISIBILITY_TIMEOUT, Cell, Matrix
+from builder.matrix.sweep import sweep_worker
 
 DEFAULT_RESTORE_INTERVAL = 60.0
 
@@ -85,7 +90,7 @@ def cell_task(self: Any, upstream: Any, cell: dict[str, Any], run_id: str) -> di
         res = skipped(c, bad, worker)
     else:
         work = Path(os.environ.get(WORK_DIR_ENV) or Path.cwd() / "pybuild-worker") / run_id
-        res = run_cell(c, work, worker)
+        res = run_cell(c, work, worker, time_limit_errors=(SoftTimeLimitExceeded,))
     return res.to_dict()
 
 
@@ -104,11 +109,22 @@ def task_id(run_id: str, cell: str) -> str:
     return f"{run_id}.{cell}"
 
 
+def time_limits(timeout: float) -> dict[str, float]:
+    """Celery's soft and hard time limits of a cell with ``timeout`` seconds (none for 0): the
+    soft limit interrupts the task's wait a little after the cell runner's own limit (which
+    stops the build), the hard one kills the worker process once the build had its grace to
+    cancel (the build then ends on its parent-death signal)."""
+    if not timeout:
+        return {}
+    return {"soft_time_limit": timeout + 30, "time_limit": timeout + 30 + STOP_GRACE + 30}
+
+
 def _sig(matrix: Matrix, name: str, run_id: str, chained: bool = False) -> Signature:
     """A cell's signature; ``chained``: it receives its parent's result from the chain."""
     cell = matrix.cells[name]
     args: tuple[Any, ...] = (cell.to_wire(), run_id) if chained else (None, cell.to_wire(), run_id)
-    return cell_task.signature(args, queue=cell.route, task_id=task_id(run_id, name), immutable=not chained)
+    return cell_task.signature(args, queue=cell.route, task_id=task_id(run_id, name), immutable=not chained,
+                               **time_limits(cell.timeout))
 
 
 def build_canvas(matrix: Matrix, run_id: str) -> Signature:
@@ -159,5 +175,7 @@ def run_worker(broker: str, queues: list[str], concurrency: int, name: str, work
                restore_interval: float = DEFAULT_RESTORE_INTERVAL) -> None:
     configure(broker, visibility_timeout, restore_interval)
     work_dir.mkdir(parents=True, exist_ok=True)
+    swept = sweep_worker(work_dir, lambda line: print(f"==> sweep: {line}", flush=True))
+    print(f"==> sweep: {f'swept {swept} thing(s)' if swept else 'nothing'} left by a dead worker", flush=True)
     os.environ[WORK_DIR_ENV] = str(work_dir.resolve())
     app.worker_main(worker_argv(queues, concurrency, name))

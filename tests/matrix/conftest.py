@@ -157,4 +157,6 @@ def run_matrix(broker: str, matrix: Path, runs: Path, run_id: str,
     assert (runs / run_id / "summary.json").exists(), r.stdout + r.stderr
     summary = json.loads((runs / run_id / "summary.json").read_text())
     assert summary["mode"] == "celery"
+    page = (runs / run_id / "report.html").read_text()  # the report of a Celery run, one row per cell at least
+    assert all(f'data-cell="{c["name"]}"' in page for c in summary["cells"])
     return r.returncode, {c["name"]: c for c in summary["cells"]}

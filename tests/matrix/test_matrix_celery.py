@@ -9,25 +9,32 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import redis
+import requests
 
 from builder.matrix import distributed
 from builder.matrix.loader import load_matrix
+from builder.ports import reserve_port
+from builder.run import Process
 from tests.matrix.conftest import ROOT, WorkerSpec, run_matrix, worker_pool
+from tests.tools import require_module
 
 QUEUES = ("x86_64", "x86_64-kvm", "aarch64")
 SECRET = "hunter2-not-in-messages"
+CLOUD_PASSWORD = "cloud-pw-not-in-flower"
 
 
 @pytest.fixture(scope="module")
 def workers(broker: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
     """One worker per queue; the x86_64 host alone has the sensitive variable in its environment."""
     d = tmp_path_factory.mktemp("workers")
-    specs = [WorkerSpec(f"w-{q}@test", q, d / q, {"PKR_VAR_password": SECRET} if q == "x86_64" else {})
+    specs = [WorkerSpec(f"w-{q}@test", q, d / q,
+                        {"PKR_VAR_password": SECRET, "OS_PASSWORD": CLOUD_PASSWORD} if q == "x86_64" else {})
              for q in QUEUES]
     with worker_pool(broker, specs, d):
         yield {q: d / q for q in QUEUES}
@@ -169,3 +176,50 @@ cell "arm-child" {
     assert {n: (c["status"], c["run_id"], c["worker"]) for n, c in cells.items()} == {
         "base": ("ok", "first", "w-x86_64@test"), "arm": ("failed", "again", "w-aarch64@test"),
         "arm-child": ("skipped", "again", "w-x86_64@test")}
+
+
+def test_flower_shows_the_cells_and_no_secret(mdir: Path, broker: str, workers: dict[str, Path]) -> None:
+    """Real Flower (127.0.0.1, basic auth) on the test broker: the cells of a run show up as tasks
+    through its HTTP API, with their queue, worker and result, and neither the sensitive variable
+    nor the cloud password of the worker's environment appears in anything Flower shows."""
+    require_module("flower", "pip install 'pybuild[matrix]'")
+    (mdir / "matrix.hcl").write_text(TREES)
+    with reserve_port(20000, 40000, purpose="flower for the matrix tests") as lease:
+        lease.close_socket()
+        base = f"http://127.0.0.1:{lease.port}"
+        flower = Process([sys.executable, "-m", "celery", "--broker", broker, "flower", "--address=127.0.0.1",
+                          f"--port={lease.port}", "--basic-auth=ops:flower-login"], log_path=mdir / "flower.log",
+                         env={"PYTHONPATH": str(ROOT)})
+        try:
+            auth = ("ops", "flower-login")
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if requests.get(f"{base}/healthcheck", timeout=2).text == "OK":
+                        break
+                except requests.ConnectionError:
+                    pass
+                assert flower.poll() is None and time.monotonic() < deadline, (mdir / "flower.log").read_text()
+                time.sleep(0.3)
+            assert requests.get(f"{base}/api/tasks", timeout=5).status_code == 401  # the API needs the login
+            _rc, cells = run_matrix(broker, mdir / "matrix.hcl", mdir / "runs", "flower")
+            want = {f"flower.{n}" for n in cells}
+            deadline = time.monotonic() + 30
+            while True:  # task events reach Flower a moment after the results
+                tasks = requests.get(f"{base}/api/tasks", auth=auth, timeout=5).json()
+                done = {t for t, v in tasks.items() if v.get("state") == "SUCCESS"}
+                if want <= done:
+                    break
+                assert time.monotonic() < deadline, f"Flower shows {sorted(done)}, not all of {sorted(want)}"
+                time.sleep(0.5)
+            shown = {t: tasks[t] for t in want}
+            assert {t: v["name"] for t, v in shown.items()} == dict.fromkeys(want, "pybuild.matrix.cell")
+            assert shown["flower.base"]["worker"] == "w-x86_64@test"
+            # Flower shows what a task carries (so what is not there is not hidden from it)
+            assert "null.pkr.hcl" in shown["flower.derived-pw"]["args"] and "need_pw" in shown["flower.derived-pw"]["args"]
+            assert "'status': 'ok'" in shown["flower.derived-pw"]["result"]  # it used the secret, on the worker
+            for path in ["/api/tasks", "/api/workers", *(f"/api/task/info/{t}" for t in want)]:
+                text = requests.get(base + path, auth=auth, timeout=10).text
+                assert SECRET not in text and CLOUD_PASSWORD not in text, path
+        finally:
+            flower.stop()
