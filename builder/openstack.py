@@ -118,8 +118,9 @@ def connect(target: CloudTarget, *, auth_type: str = "", endpoint: str = "",
         if auth_type != "none" and conn.config.config.get("auth_type") not in ("none", "noauth"):
             auth_url = (conn.config.config.get("auth") or {}).get("auth_url") or "no auth_url"
             target = CloudTarget(target.cloud or conn.config.name or "", target.region)
+            _register_new_tokens(conn.session.auth)
             try:
-                secrets.add(conn.session.get_token())
+                conn.session.get_token()
             except ks_exc.SSLError as e:
                 raise BuildError(f"OpenStack cloud {target}: {tls_failure(e)}") from None
             except ks_exc.Unauthorized:
@@ -137,6 +138,20 @@ def connect(target: CloudTarget, *, auth_type: str = "", endpoint: str = "",
         raise BuildError(f"cannot connect to OpenStack ({target}): "
                          f"{secrets.mask(str(e)) or type(e).__name__}\n{hint}") from None
     return conn
+
+
+def _register_new_tokens(auth: Any) -> None:
+    """Register every token the auth plugin obtains with :mod:`builder.secrets`: the first
+    one and those keystoneauth fetches again when one is about to expire (mid-upload)."""
+    real = auth.get_access
+
+    def get_access(session: Any, **kw: Any) -> Any:
+        access = real(session, **kw)
+        if access.auth_token:
+            secrets.add(access.auth_token)
+        return access
+
+    auth.get_access = get_access
 
 
 def _check_tls(conn: Any, target: CloudTarget) -> None:

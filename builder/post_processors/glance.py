@@ -188,6 +188,12 @@ class HashingReader:
         return self.size
 
     def __iter__(self) -> Iterator[bytes]:
+        # each pass starts over: keystoneauth sends the body again after a 401 (a token
+        # that expired before Glance checked it), and the digests must be of one copy
+        self.md5 = hashlib.md5(usedforsecurity=False)
+        self.sha512 = hashlib.sha512()
+        self.sent = 0
+        self.complete = False
         with open(self.path, "rb") as f:
             while True:
                 self._abort()

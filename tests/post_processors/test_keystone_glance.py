@@ -260,12 +260,15 @@ def test_tls_insecure_works_and_warns_once(keystone_tls_cloud, clouds, ctx, disk
 
 
 def test_token_expiring_mid_upload(keystone_cloud, clouds, ctx, disk, tmp_path, monkeypatch) -> None:
-    """Tokens that live 5 s, an upload slowed to ~10 s: it completes. keystonemiddleware
-    checks the token when the PUT starts; the stream then runs to its end; keystoneauth
-    fetches a new token (same credentials) before the requests that follow."""
+    """Tokens that live 8 s, an upload slowed to ~16 s (a slow reader): it completes, with
+    the right checksums, and leaves no queued/saving image. keystonemiddleware checks the
+    token when the PUT starts, then Glance reads the stream to its end; keystoneauth gets
+    a new token (same credentials) before the requests that follow, and answers a 401
+    (a token that expired before Glance checked it) by re-authenticating and sending the
+    request again, body included: the reader restarts its digests for the new copy."""
     from builder.post_processors import glance as pp_glance
 
-    lifetime = 5
+    lifetime = 8
     real_iter = pp_glance.HashingReader.__iter__
     chunks: list[float] = []
 
@@ -291,6 +294,9 @@ def test_token_expiring_mid_upload(keystone_cloud, clouds, ctx, disk, tmp_path, 
     img = by_id(keystone_cloud, "RegionOne")[art.id]
     assert img["status"] == "active" and img["checksum"] == md5(disk)
     assert len(issued) >= 2, "keystoneauth re-authenticated"
+    from builder import secrets
+
+    assert all(t not in secrets.mask(t) for t in issued), "every new token is masked in output"
     left = [i for i in keystone_cloud.images("RegionOne")
             if i["id"] not in before and i["status"] in ("queued", "saving", "importing")]
     assert left == []
