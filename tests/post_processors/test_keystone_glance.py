@@ -210,7 +210,7 @@ def test_reader_role_gets_glances_403_explained(keystone_cloud, clouds, ctx, dis
 # --------------------------------------------------------------------------- TLS
 
 
-def test_tls_with_cacert(keystone_tls_cloud, clouds, ctx, disk, capfd, out) -> None:
+def test_tls_with_cacert(keystone_tls_cloud, clouds, ctx, disk, recwarn, out) -> None:
     """Keystone and Glance over HTTPS, certificates from a CA made by the test, clouds.yaml
     ``cacert``: the upload works and nothing warns."""
     kc = keystone_tls_cloud
@@ -221,7 +221,7 @@ def test_tls_with_cacert(keystone_tls_cloud, clouds, ctx, disk, capfd, out) -> N
     art = make_pp("glance", cloud="ci-tls", image_name="ks-tls").post_process(ctx, qemu_artifact(disk)).artifact
     assert by_id(kc, "RegionTLS")[art.id]["checksum"] == md5(disk)
     assert "insecure" not in out.text
-    assert "Unverified HTTPS" not in capfd.readouterr().err
+    assert not [w for w in recwarn if "Unverified HTTPS" in str(w.message)]
 
 
 @pytest.mark.parametrize("side", ["keystone", "glance"])
@@ -245,7 +245,7 @@ def test_tls_without_cacert_is_one_clear_line(keystone_tls_cloud, clouds, ctx, d
     assert set(by_id(kc, "RegionTLS")) == before
 
 
-def test_tls_insecure_works_and_warns_once(keystone_tls_cloud, clouds, ctx, disk, capfd, out) -> None:
+def test_tls_insecure_works_and_warns_once(keystone_tls_cloud, clouds, ctx, disk, recwarn, out) -> None:
     kc = keystone_tls_cloud
     clouds("ci-insecure", auth_url=kc.tls_keystone.url, region="RegionTLS", insecure=True)
     art = make_pp("glance", cloud="ci-insecure", image_name="ks-insecure").post_process(
@@ -253,7 +253,7 @@ def test_tls_insecure_works_and_warns_once(keystone_tls_cloud, clouds, ctx, disk
     assert by_id(kc, "RegionTLS")[art.id]["status"] == "active"
     text = out.text
     assert text.count("TLS certificate verification is off") == 1, text
-    assert "Unverified HTTPS" not in capfd.readouterr().err, "urllib3's per-request warnings are quiet"
+    assert not [w for w in recwarn if "Unverified HTTPS" in str(w.message)], "urllib3's per-request warnings"
 
 
 # --------------------------------------------------------------------------- token expiry
