@@ -25,6 +25,12 @@ from bench import glance_upload_bench as gub
 from bench.common import Goal, Part, Stat, Table, load1, now
 
 
+_MISSED = ("; pybuild's time also holds the authentication, the record, md5 + sha512 of the stream in "
+           "the client (CPU that curl does not spend: on a loaded 2-core host it competes with Glance's "
+           "own hashing) and the checksum check; part 4 measured the same upload without Keystone at "
+           "93 % on an idle host")
+
+
 def run(runs: int, quick: bool) -> Part:
     from keystoneauth1 import session as ks_session
     from keystoneauth1.identity import v3
@@ -78,7 +84,7 @@ def run(runs: int, quick: bool) -> Part:
     ratio = rates[names[1]].median / rates[names[0]].median
     part.goals.append(Goal("throughput through Keystone ≥ 90 % of curl -T with a token", ratio >= 0.9,
                            f"{100 * ratio:.0f} % ({rates[names[1]].median:.0f} vs "
-                           f"{rates[names[0]].median:.0f} MiB/s)"))
+                           f"{rates[names[0]].median:.0f} MiB/s)" + ("" if ratio >= 0.9 else _MISSED)))
     part.notes.append(f"Identity cloud start-up (warm venv): {startup}.")
     part.notes.append("pybuild's time includes the authentication (the second table) and the record, checksum "
                       "and status requests; curl's only the PUT. Glance validates the token once per request "
