@@ -24,7 +24,6 @@ from pathlib import Path
 from bench import glance_upload_bench as gub
 from bench.common import Goal, Part, Stat, Table, load1, now
 
-
 _MISSED = ("; pybuild's time also holds the authentication, the record, md5 + sha512 of the stream in "
            "the client (CPU that curl does not spend: on a loaded 2-core host it competes with Glance's "
            "own hashing) and the checksum check; part 4 measured the same upload without Keystone at "
