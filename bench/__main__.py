@@ -30,6 +30,7 @@ PARTS = {
     "typing": "bench.typing_bench",
     "postprocess": "bench.postprocess",
     "glance": "bench.glance",
+    "keystone": "bench.keystone",
     "validate": "bench.validate",
     "e2e": "bench.e2e",
     "ansible": "bench.ansible",

@@ -14,6 +14,12 @@ Each run's image is deleted afterwards. Client peak RSS is the child's ``VmHWM``
 (sampled from /proc). Prints one table with medians and min–max.
 
     python bench/glance_upload_bench.py [--size-gib 2] [--runs 3]
+
+Through a real Keystone (``bench/keystone.py``, ``python -m bench --parts keystone``):
+the same comparison against a Glance that validates tokens (keystonemiddleware), pybuild
+authenticating from clouds.yaml + secure.yaml (its time includes the authentication),
+curl sending a token obtained beforehand (``-H @file``: the token stays out of its
+command line); and the authentication overhead of one upload (:func:`auth_overhead`).
 """
 
 from __future__ import annotations
@@ -113,6 +119,99 @@ def run_pybuild(srv: GlanceServer, path: Path) -> tuple[float, int]:
     res = json.loads(out.strip().splitlines()[-1])
     api(srv, "DELETE", f"/v2/images/{res['image_id']}")
     return res["seconds"], rss
+
+
+CHILD_KEYSTONE = r"""
+import io, json, sys, time
+from pathlib import Path
+from builder.config import parse_config
+from builder.plugins import Artifact, PostProcessContext
+from builder.post_processors.glance import GlanceUpload
+from builder.ui import UI
+path = Path(sys.argv[1])
+cfg = parse_config(GlanceUpload.Config, {"cloud": "bench", "image_name": "bench", "disk_format": "raw",
+                   "build_properties": False, "retries": 0}, component="glance")
+ctx = PostProcessContext(build_name="bench.x", build_type="bench", ui=UI(out=io.StringIO()).for_build("b"),
+                         template_dir=Path("."))
+art = Artifact("bench", "x", files=[path], data={"diskPaths": [str(path)]})
+t0 = time.monotonic()
+res = GlanceUpload(cfg).post_process(ctx, art)
+print(json.dumps({"seconds": time.monotonic() - t0, "image_id": res.artifact.id}))
+"""
+
+
+def write_clouds_yaml(directory: Path, auth: dict[str, str], region: str) -> dict[str, str]:
+    """clouds.yaml + secure.yaml (the password) for cloud ``bench``; the environment
+    that points the SDK at them."""
+    public = {k: v for k, v in auth.items() if k != "password"}
+    (directory / "clouds.yaml").write_text(json.dumps(  # JSON is YAML
+        {"clouds": {"bench": {"auth": public, "region_name": region, "interface": "public"}}}))
+    (directory / "secure.yaml").write_text(json.dumps(
+        {"clouds": {"bench": {"auth": {"password": auth["password"]}}}}))
+    (directory / "secure.yaml").chmod(0o600)
+    return {"OS_CLIENT_CONFIG_FILE": str(directory / "clouds.yaml"),
+            "OS_CLIENT_SECURE_FILE": str(directory / "secure.yaml")}
+
+
+def run_pybuild_keystone(env: dict[str, str], path: Path) -> tuple[float, str]:
+    """pybuild's glance post-processor with clouds.yaml auth: (seconds, image id)."""
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        _, _, out = timed_child([sys.executable, "-c", CHILD_KEYSTONE, str(path)])
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    res = json.loads(out.strip().splitlines()[-1])
+    return float(res["seconds"]), str(res["image_id"])
+
+
+def run_curl_token(session: object, glance_url: str, path: Path, workdir: Path) -> tuple[float, str]:
+    """``curl -T`` with a token (obtained untimed) to the same Glance: (seconds, image id)."""
+    from keystoneauth1.session import Session
+
+    assert isinstance(session, Session)
+    token = session.get_token()
+    img = session.post(f"{glance_url}/v2/images", json={"name": "bench-curl", "disk_format": "raw",
+                                                       "container_format": "bare"}).json()
+    headers = workdir / "curl-headers"
+    headers.write_text(f"X-Auth-Token: {token}\nContent-Type: application/octet-stream\n")
+    headers.chmod(0o600)
+    try:
+        wall, _, _ = timed_child(["curl", "-sS", "--fail", "-T", str(path), "-X", "PUT", "-H", f"@{headers}",
+                                  f"{glance_url}/v2/images/{img['id']}/file"])
+    finally:
+        headers.unlink()
+    status = session.get(f"{glance_url}/v2/images/{img['id']}").json()["status"]
+    assert status == "active", status
+    return wall, str(img["id"])
+
+
+def auth_overhead(auth: dict[str, str], region: str, runs: int) -> dict[str, list[float]]:
+    """Seconds per fresh authentication: ``token + catalog`` (keystoneauth: version
+    discovery, POST /v3/auth/tokens, the image endpoint from the catalog) and ``pybuild
+    connect`` (builder.openstack.connect from clouds.yaml: the SDK's config loading, the
+    same, and pybuild's region check), each in this process, ``runs`` times."""
+    from keystoneauth1 import session as ks_session
+    from keystoneauth1.identity import v3
+
+    from builder.openstack import CloudTarget, connect
+
+    out: dict[str, list[float]] = {"token + catalog": [], "pybuild connect": []}
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        sess = ks_session.Session(auth=v3.Password(**auth))
+        sess.get_token()
+        sess.get_endpoint(service_type="image", interface="public", region_name=region)
+        out["token + catalog"].append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        conn = connect(CloudTarget("bench"))
+        out["pybuild connect"].append(time.perf_counter() - t0)
+        conn.close()
+    return out
 
 
 def run_curl(srv: GlanceServer, path: Path) -> tuple[float, int]:

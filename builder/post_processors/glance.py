@@ -51,7 +51,7 @@ from builder import secrets
 from builder.cancel import CancelToken
 from builder.config import BaseConfig, Duration, opt
 from builder.errors import BuildError, Cancelled, PybuildError
-from builder.openstack import CloudTarget, connect
+from builder.openstack import CloudTarget, connect, identity, tls_failure, verifies_tls
 from builder.plugins import Artifact, PostProcessContext, PostProcessor, PostProcessResult
 from builder.post_processors._disk import find_disk, render
 from builder.ui import Progress
@@ -146,19 +146,23 @@ def _check(resp: Any, what: str, ok: tuple[int, ...] = (200, 201, 204)) -> Any:
         return resp
     body = (resp.text or "").strip().replace("\n", " ")
     body = re.sub(r"<[^>]+>", " ", body)
-    body = re.sub(r"\s+", " ", body)[:400]
+    body = re.sub(r"\s+", " ", body).replace(f"{resp.status_code} {resp.reason}", "").strip()[:400]
     raise GlanceError(f"{what}: Glance answered {resp.status_code} {resp.reason}: {body}",
                       resp.status_code)
 
 
 @contextlib.contextmanager
 def _transport_errors(what: str) -> Iterator[None]:
-    """Connection problems become a transient GlanceError (status 0)."""
+    """Connection problems become a transient GlanceError (status 0); a certificate
+    that does not verify, a permanent one."""
     from keystoneauth1 import exceptions as ks_exc
     from requests import exceptions as rq_exc
 
     try:
         yield
+    except (ks_exc.SSLError, rq_exc.SSLError) as e:
+        # 495 ("SSL certificate error"): not transient, retrying cannot help
+        raise GlanceError(f"{what}: {tls_failure(e)}", 495) from None
     except (ks_exc.ConnectionError, rq_exc.ConnectionError, ConnectionError) as e:
         raise GlanceError(f"{what}: cannot reach Glance: {secrets.mask(str(e))}") from None
 
@@ -184,6 +188,12 @@ class HashingReader:
         return self.size
 
     def __iter__(self) -> Iterator[bytes]:
+        # each pass starts over: keystoneauth sends the body again after a 401 (a token
+        # that expired before Glance checked it), and the digests must be of one copy
+        self.md5 = hashlib.md5(usedforsecurity=False)
+        self.sha512 = hashlib.sha512()
+        self.sent = 0
+        self.complete = False
         with open(self.path, "rb") as f:
             while True:
                 self._abort()
@@ -228,6 +238,7 @@ class _Uploader:
         self.family = family
         self.progress = progress
         self.abort_event = abort_event
+        self._insecure_warned = threading.Event()
 
     # -- helpers
 
@@ -279,6 +290,10 @@ class _Uploader:
         with _transport_errors(f"connecting to {up.target}"):
             up.conn = connect(up.target, auth_type=cfg.auth_type, endpoint=cfg.endpoint,
                               insecure=cfg.insecure)
+        if not verifies_tls(up.conn) and not self._insecure_warned.is_set():
+            self._insecure_warned.set()  # once per upload, not per request as urllib3 would
+            self.ctx.ui.warn(f"glance {up.target}: TLS certificate verification is off (insecure): "
+                             "the cloud's identity is not checked; prefer cacert in clouds.yaml")
         attempt = 0
         while True:
             try:
@@ -286,6 +301,12 @@ class _Uploader:
                 return
             except GlanceError as e:
                 self.cleanup(up)
+                if e.status == 403:
+                    where = CloudTarget(up.target.cloud or up.conn.config.name or "",
+                                        up.conn.config.get_region_name("image") or "")
+                    raise GlanceError(f"{e}; {identity(up.conn)} on cloud {where} may not upload "
+                                      "images: Glance's default policy needs the member (or admin) "
+                                      "role in the project", 403) from None
                 if not e.transient or attempt >= cfg.retries:
                     raise
                 delay = float(cfg.retry_delay) * 2**attempt

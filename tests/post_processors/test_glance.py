@@ -18,7 +18,7 @@ import pytest
 from builder import secrets
 from builder.cancel import TOKEN
 from builder.errors import BuildError, Cancelled, ConfigError
-from builder.openstack import CloudTarget, register_secrets
+from builder.openstack import CloudTarget, register_secrets, tls_failure
 from builder.plugins import PostProcessContext
 from builder.post_processors.glance import BUILDER_ID, default_family
 from tests.fixtures.glance import GlanceServer
@@ -98,6 +98,20 @@ def test_upload_stores_properties_and_matching_checksums(glance_server, ctx, sma
     assert raw["pybuild_build_name"] == "qemu.debian" and raw["pybuild_builder_type"] == "qemu"
     assert raw["pybuild_family"] == "it-props-debian"
     conn.image.delete(f"/images/{art.id}")
+
+
+@pytest.mark.parametrize(("text", "why"), [
+    ("SSL exception connecting to https://127.0.0.1:5000/v3/auth/tokens: HTTPSConnectionPool(host='127.0.0.1', "
+     "port=5000): Max retries exceeded with url: /v3/auth/tokens (Caused by SSLError(SSLCertVerificationError(1, "
+     "'[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate in certificate chain "
+     "(_ssl.c:1006)')))", "certificate verify failed (self-signed certificate in certificate chain)"),
+    ("SSL exception connecting to https://127.0.0.1:5000/v3: [SSL: WRONG_VERSION_NUMBER] wrong version number",
+     "TLS handshake failed"),
+])
+def test_tls_failure_is_one_line_with_url_and_advice(text, why):
+    msg = tls_failure(Exception(text))
+    assert msg.startswith(f"{why} for https://127.0.0.1:5000/v3"), msg
+    assert "cacert" in msg and "insecure: true" in msg and "\n" not in msg
 
 
 def test_default_family_strips_time_parts():
