@@ -49,7 +49,12 @@ _JSON_PATCH = {"Content-Type": "application/openstack-images-v2.1-json-patch"}
 
 
 class GlanceSourceError(MediaError):
-    """A glance:// source that cannot be resolved or downloaded."""
+    """A glance:// source that cannot be resolved or downloaded, or a Glance call that failed
+    (``status``: Glance's HTTP answer, 0 for none)."""
+
+    def __init__(self, message: str, status: int = 0):
+        self.status = status
+        super().__init__(message)
 
 
 def is_glance_url(url: str) -> bool:
@@ -100,7 +105,8 @@ def syntax_error(url: str) -> str:
 def _json(resp: Any, what: str) -> Any:
     if resp.status_code >= 400:
         body = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", resp.text or ""))[:300].strip()
-        raise GlanceSourceError(f"{what}: Glance answered {resp.status_code} {resp.reason}: {body}")
+        raise GlanceSourceError(f"{what}: Glance answered {resp.status_code} {resp.reason}: {body}",
+                                resp.status_code)
     return resp.json() if resp.status_code != 204 else None
 
 

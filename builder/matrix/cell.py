@@ -16,11 +16,13 @@ import shutil
 import socket
 import sys
 import time
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from builder import secrets
+from builder.matrix.handoff import HandoffError, UploadContext, bind_image_vars, images_from_events
 from builder.matrix.model import Cell
 from builder.run import Process
 
@@ -41,6 +43,7 @@ class CellResult:
     started: float = 0.0  # wall clock (epoch seconds), 0 for a skipped cell
     finished: float = 0.0
     run_id: str = ""  # the matrix run that built it (an earlier one for a cell kept by a rerun)
+    images: list[dict[str, str]] = field(default_factory=list)  # Glance uploads: cloud, region, image_id, image_name
 
     @property
     def ok(self) -> bool:
@@ -76,7 +79,19 @@ def skipped(cell: Cell, failed_deps: list[str], worker: str = "") -> CellResult:
                       + " which did not succeed")
 
 
-def run_cell(cell: Cell, work_dir: Path, worker: str = "local") -> CellResult:
+def run_after(cell: Cell, deps: Mapping[str, Any], work_dir: Path, worker: str = "local",
+              run_id: str = "") -> CellResult:
+    """Build a cell whose dependencies' results are ``deps`` (their Glance images become the
+    cell's ``image_vars``)."""
+    try:
+        cell = bind_image_vars(cell, deps)
+    except HandoffError as e:
+        return CellResult(cell.name, "failed", worker=worker, host=socket.gethostname(), queue=cell.route,
+                          error=str(e))
+    return run_cell(cell, work_dir, worker, run_id)
+
+
+def run_cell(cell: Cell, work_dir: Path, worker: str = "local", run_id: str = "") -> CellResult:
     """Build one cell; never raises for a failed build (the result says so)."""
     cell_dir = (work_dir / cell.name).resolve()
     if cell_dir.exists():
@@ -89,7 +104,7 @@ def run_cell(cell: Cell, work_dir: Path, worker: str = "local") -> CellResult:
         if free < cell.disk_gb * 2**30:
             res.error = f"needs {cell.disk_gb} GiB free in {work_dir}, this host has {free / 2**30:.1f} GiB"
             return res
-    env = {"PYBUILD_MATRIX_CELL": cell.name, "PYTHONUNBUFFERED": "1"}
+    env = {**UploadContext.for_cell(cell, run_id).to_env(), "PYTHONUNBUFFERED": "1"}
     if "PYTHONPATH" not in os.environ:  # the child imports the same builder package as this process
         env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
     start = time.monotonic()
@@ -102,6 +117,7 @@ def run_cell(cell: Cell, work_dir: Path, worker: str = "local") -> CellResult:
             proc.stop()
     res.duration = round(time.monotonic() - start, 3)
     res.finished = time.time()
+    res.images = images_from_events(cell_dir / "events.jsonl")
     if rc is None:
         res.status = "timeout"
         res.error = f"stopped after its time limit of {cell.timeout:.0f}s"
