@@ -23,6 +23,11 @@ What one upload does, per cloud/region (several run in parallel threads):
 5. after every upload succeeded: retention (``keep_last``) hides or deletes the older
    images of the same family (images whose ``family_property`` equals ``family``).
 
+In a matrix cell (:mod:`builder.matrix.handoff`, environment ``PYBUILD_MATRIX_*``): the cell's
+``clouds`` replace cloud/region/clouds, every image carries the run and the cell (properties
+and tags), a base cell's image is uploaded hidden, and images an earlier attempt of the same
+cell left in the cloud/region are deleted before each attempt.
+
 Transient errors (connection failures, HTTP 5xx/429) are retried ``retries`` times
 with exponential backoff, each retry starting from a fresh image record.
 
