@@ -159,3 +159,12 @@ def run_matrix(broker: str, matrix: Path, runs: Path, run_id: str,
     summary = json.loads((runs / run_id / "summary.json").read_text())
     assert summary["mode"] == "celery"
     return r.returncode, {c["name"]: c for c in summary["cells"]}
+
+
+def submit_matrix(broker: str, matrix: Path, runs: Path, run_id: str) -> subprocess.Popen[str]:
+    """``pybuild matrix run --celery`` started in the background (a fault test acts meanwhile);
+    its output is read with ``communicate()``."""
+    return subprocess.Popen([sys.executable, "-m", "builder.cli", "matrix", "run", "--celery", broker,
+                             "--runs-dir", str(runs), "--run-id", run_id, "--wait-timeout", "150", str(matrix)],
+                            env={**os.environ, "PYTHONPATH": str(ROOT)},
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -31,7 +31,7 @@ from builder.errors import TemplateError
 from builder.matrix.loader import load_matrix
 from builder.matrix.validate import validate_matrix
 from tests.fixtures.glance import GlanceServer
-from tests.matrix.conftest import ROOT, WorkerSpec, worker_pool
+from tests.matrix.conftest import ROOT, WorkerSpec, submit_matrix, worker_pool
 from tests.test_glance_source import upload
 
 pytestmark = pytest.mark.glance
@@ -259,10 +259,7 @@ cell "derived" {{
     specs = [WorkerSpec(n, "x86_64", tmp_path / n, env=env, args=args) for n in ("h-a@test", "h-b@test")]
     runs = tmp_path / "runs"
     with worker_pool(broker, specs, tmp_path) as procs:
-        submit = subprocess.Popen([sys.executable, "-m", "builder.cli", "matrix", "run", "--celery", broker,
-                                   "--runs-dir", str(runs), "--run-id", "k1", "--wait-timeout", "150",
-                                   str(tmp_path / "matrix.hcl")], env={**os.environ, "PYTHONPATH": str(ROOT)},
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        submit = submit_matrix(broker, tmp_path / "matrix.hcl", runs, "k1")
         try:
             deadline = time.monotonic() + 90
             victim = None
@@ -294,3 +291,57 @@ cell "derived" {{
     new_east = images_of(east, "base", "k1")[0]["id"]
     assert f"derived from glance://east/{new_east}" in Path(cells["derived"]["log"]).read_text()
     assert west.requests_seen("GET", "/v2/images") >= 1
+
+
+def test_plan_context_and_binding(tmp_path: Path) -> None:
+    """The pure parts: the plan text, the environment a cell's build gets, the image a derived
+    cell is given (one in a cloud it uploads to, else the first), events → images."""
+    from builder.matrix.cell import CellResult
+    from builder.matrix.handoff import HandoffError, UploadContext, bind_image_vars, images_from_events
+    from builder.matrix.plan import plan_text
+
+    (tmp_path / "base.pkr.hcl").write_text(BASE)
+    (tmp_path / "m.hcl").write_text('''
+cell "base" {
+  template     = "base.pkr.hcl"
+  clouds       = ["east", "west/R2"]
+  intermediate = true
+}
+cell "web" {
+  template   = "base.pkr.hcl"
+  depends_on = ["base"]
+  image_vars = { src = "base" }
+  clouds     = ["west/R2"]
+}
+''')
+    m = load_matrix(str(tmp_path / "m.hcl"))
+    text = plan_text(m)
+    assert "web.src <- base" in text and "Uploaded hidden: base (stays hidden)" in text
+    base, web = m.cells["base"], m.cells["web"]
+    assert base.base and not web.base
+    env = UploadContext.for_cell(base, "R1").to_env()
+    assert env == {"PYBUILD_MATRIX_CELL": "base", "PYBUILD_MATRIX_RUN": "R1",
+                   "PYBUILD_MATRIX_CLOUDS": "east,west/R2", "PYBUILD_MATRIX_HIDDEN": "1"}
+    ctx = UploadContext.from_env(env)
+    assert [str(t) for t in ctx.targets()] == ["east", "west/R2"] and ctx.hidden
+    assert "PYBUILD_MATRIX_HIDDEN" not in UploadContext.for_cell(web, "R1").to_env()
+
+    images = [{"cloud": "east", "region": "", "image_id": "e1", "image_name": "n"},
+              {"cloud": "west", "region": "R2", "image_id": "w1", "image_name": "n"}]
+    assert bind_image_vars(web, {"base": CellResult("base", "ok", images=images)}).vars["src"] == "glance://west/R2/w1"
+    assert bind_image_vars(replace_clouds(web), {"base": {"images": images}}).vars["src"] == "glance://east/e1"
+    assert bind_image_vars(web, {}).image_vars == {"src": "base"}  # not known yet: left for later
+    with pytest.raises(HandoffError, match='its base "base" uploaded no image'):
+        bind_image_vars(web, {"base": CellResult("base", "ok")})
+
+    ev = tmp_path / "events.jsonl"
+    ev.write_text(json.dumps({"event": "glance.uploaded", "cloud": "east", "region": None, "image_id": "e1",
+                              "image_name": "n"}) + "\n" + json.dumps({"event": "other"}) + "\nnot json\n")
+    assert images_from_events(ev) == [images[0]]
+    assert images_from_events(tmp_path / "missing.jsonl") == []
+
+
+def replace_clouds(cell: Any) -> Any:
+    from dataclasses import replace
+
+    return replace(cell, clouds=())
