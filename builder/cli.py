@@ -106,7 +106,7 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--out", required=True)
     r.add_argument("template")
     vf = sub.add_parser("verify", help="boot an image the way Nova would and check its OpenStack features")
-    vf.add_argument("image")
+    vf.add_argument("image", help="a qcow2/raw file, or glance://CLOUD[/REGION]/IMAGE (name or id)")
     vf.add_argument("--disk-size", default="", help="flavor disk (e.g. 4G; a bare number is MiB); "
                     "default 2x the virtual size")
     vf.add_argument("--datasource", default="configdrive", choices=("configdrive", "nocloud"))
@@ -193,7 +193,20 @@ def cmd_verify(args: argparse.Namespace) -> int:
     opts = VerifyOptions(disk_size=disk_size, datasource=args.datasource, user=args.user,
                          expect=expect, boot_timeout=args.timeout,
                          evidence_dir=Path(args.evidence_dir) if args.evidence_dir else None)
-    rep = verify_image(Path(args.image), opts, UI().for_build("verify"))
+    ui = UI().for_build("verify")
+    image, glance_id = Path(args.image), ""
+    from builder.glance_source import fetch as fetch_glance
+    from builder.glance_source import is_glance_url
+
+    if is_glance_url(args.image):  # what is in the cloud, not a local file: fetched (and cached) first
+        got = fetch_glance(args.image, ui=ui)
+        image, glance_id = got.path, got.image_id
+        print(f"Glance image {glance_id} ({got.image.get('name')}) from {args.image}: "
+              f"{'downloaded' if got.downloaded else 'cached'} copy {image}")
+    rep = verify_image(image, opts, ui)
+    if glance_id:
+        rep.glance_image_id, rep.source = glance_id, args.image
+        print(f"Verified Glance image {glance_id} ({args.image})")
     print(rep.table())
     if rep.evidence_dir:
         print(f"Evidence (serial log, screenshot): {rep.evidence_dir}")

@@ -17,6 +17,9 @@
   serializes downloads of one file, data goes to ``<target>.part`` (resumed with an
   HTTP ``Range`` request after an interruption) and is renamed only once its checksum
   matched. A cached file whose checksum matches is used without a download.
+- ``glance://CLOUD[/REGION]/IMAGE`` names an image in Glance (:mod:`builder.glance_source`):
+  resolved by id or name, verified against Glance's ``os_hash_value`` (so ``iso_checksum``
+  may be omitted; when given it must agree) and cached in the same directory.
 - HTTP errors (connection, timeouts, 5xx, 429, short reads) are retried with backoff;
   Ctrl-C (:data:`builder.cancel.TOKEN`) ends a download between chunks.
 """
@@ -116,8 +119,18 @@ class ISOConfig(BaseConfig):
         for u in self.urls():
             if not u.strip():
                 errs.append("iso_urls: URLs must not be empty")
+        glance = [u for u in self.urls() if u.strip().lower().startswith("glance://")]
+        for u in glance:
+            from builder.glance_source import syntax_error
+
+            if syntax_error(u):
+                errs.append(f"iso_url: {syntax_error(u)}")
+        if glance and self.iso_skip_cache:
+            errs.append("iso_skip_cache: QEMU cannot read a glance:// image directly")
         if not self.iso_skip_cache:
-            if not self.iso_checksum.strip():
+            if not self.iso_checksum.strip() and glance and len(glance) == len(self.urls()):
+                pass  # Glance's os_hash_value verifies the image
+            elif not self.iso_checksum.strip():
                 errs.append('iso_checksum: a checksum is required ("sha256:…", "file:SHA256SUMS" or "none")')
             else:
                 problem = checksum_syntax_error(self.iso_checksum)
@@ -136,7 +149,8 @@ class ISOConfig(BaseConfig):
 
     def warnings(self) -> list[str]:
         out = []
-        if self.iso_checksum.strip().lower() == "none" and not self.iso_skip_cache:
+        glance_only = all(u.strip().lower().startswith("glance://") for u in self.urls())
+        if self.iso_checksum.strip().lower() == "none" and not self.iso_skip_cache and not glance_only:
             out.append(
                 'iso_checksum is "none": the ISO is not verified and is downloaded again for every build.'
             )
@@ -571,6 +585,10 @@ def fetch(
         for url in urls:
             TOKEN.check()
             try:
+                if url.strip().lower().startswith("glance://"):
+                    from builder.glance_source import fetch as fetch_glance
+
+                    return fetch_glance(url, checksum=checksum, ui=ui, cache=cache, attempts=attempts).path
                 local = _local_path(url, base)
                 if local is not None:
                     return _use_local(local, checksum, ui)
@@ -581,7 +599,7 @@ def fetch(
                         sessions.append(requests.Session())
                     return _fetch_http(url, config, checksum, ui, cache, attempts, sessions[0])
                 raise MediaError(
-                    f"unsupported URL scheme in {url!r} (use a path, file://, http:// or https://)"
+                    f"unsupported URL scheme in {url!r} (use a path, file://, http://, https:// or glance://)"
                 )
             except Cancelled:
                 raise

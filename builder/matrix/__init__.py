@@ -5,6 +5,7 @@ run on one host or fanned out to many build hosts through Celery.
     loader.py      matrix HCL file → Matrix, every problem at once with file:line:col
     validate.py    every cell's template loaded and prepared with its variables (``pybuild validate``)
     cell.py        one cell run as a ``pybuild build`` subprocess in its own directory → CellResult
+    handoff.py     images between cells through Glance: hidden/tagged uploads, image_vars, release
     local.py       the one-host executor (``pybuild matrix run --parallel N``)
     details.py     what a cell's build left (steps, checks, Glance ids, size, failure screenshot), read on its host
     report.py      summary.json, JUnit XML and report.html (report.html.j2) of a matrix run, trends

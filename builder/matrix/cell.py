@@ -16,11 +16,13 @@ import shutil
 import socket
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from builder.matrix.details import mask_worker_secrets, read_details
+from builder.matrix.handoff import HandoffError, UploadContext, bind_image_vars, images_from_events
 from builder.matrix.model import Cell
 from builder.matrix.sweep import mark, unmark
 from builder.run import Process
@@ -43,6 +45,7 @@ class CellResult:
     finished: float = 0.0
     run_id: str = ""  # the matrix run that built it (an earlier one for a cell kept by a rerun)
     details: dict[str, Any] = field(default_factory=dict)  # CellDetails: steps, checks, images, size, evidence
+    images: list[dict[str, str]] = field(default_factory=list)  # Glance uploads: cloud, region, image_id, image_name
 
     @property
     def ok(self) -> bool:
@@ -78,12 +81,24 @@ def skipped(cell: Cell, failed_deps: list[str], worker: str = "") -> CellResult:
                       + " which did not succeed")
 
 
+def run_after(cell: Cell, deps: Mapping[str, Any], work_dir: Path, worker: str = "local",
+              run_id: str = "", time_limit_errors: tuple[type[BaseException], ...] = ()) -> CellResult:
+    """Build a cell whose dependencies' results are ``deps`` (their Glance images become the
+    cell's ``image_vars``)."""
+    try:
+        cell = bind_image_vars(cell, deps)
+    except HandoffError as e:
+        return CellResult(cell.name, "failed", worker=worker, host=socket.gethostname(), queue=cell.route,
+                          error=str(e))
+    return run_cell(cell, work_dir, worker, run_id, time_limit_errors)
+
+
 # seconds a build stopped by its time limit has to cancel cleanly (stop QEMU, remove its files)
 # before its process group is killed
 STOP_GRACE = 60.0
 
 
-def run_cell(cell: Cell, work_dir: Path, worker: str = "local",
+def run_cell(cell: Cell, work_dir: Path, worker: str = "local", run_id: str = "",
              time_limit_errors: tuple[type[BaseException], ...] = ()) -> CellResult:
     """Build one cell; never raises for a failed build (the result says so).
 
@@ -97,12 +112,12 @@ def run_cell(cell: Cell, work_dir: Path, worker: str = "local",
     cell_dir.mkdir(parents=True)
     mark(cell_dir)  # a worker starting after this one died sweeps the directory (builder.matrix.sweep)
     try:
-        return _build(cell, cell_dir, work_dir, worker, time_limit_errors)
+        return _build(cell, cell_dir, work_dir, worker, run_id, time_limit_errors)
     finally:
         unmark(cell_dir)
 
 
-def _build(cell: Cell, cell_dir: Path, work_dir: Path, worker: str,
+def _build(cell: Cell, cell_dir: Path, work_dir: Path, worker: str, run_id: str,
            time_limit_errors: tuple[type[BaseException], ...]) -> CellResult:
     log = cell_dir / "build.log"
     res = CellResult(cell.name, "failed", worker=worker, host=socket.gethostname(), queue=cell.route, log=str(log))
@@ -111,7 +126,7 @@ def _build(cell: Cell, cell_dir: Path, work_dir: Path, worker: str,
         if free < cell.disk_gb * 2**30:
             res.error = f"needs {cell.disk_gb} GiB free in {work_dir}, this host has {free / 2**30:.1f} GiB"
             return res
-    env = {"PYBUILD_MATRIX_CELL": cell.name, "PYTHONUNBUFFERED": "1"}
+    env = {**UploadContext.for_cell(cell, run_id).to_env(), "PYTHONUNBUFFERED": "1"}
     if "PYTHONPATH" not in os.environ:  # the child imports the same builder package as this process
         env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
     start = time.monotonic()
@@ -128,6 +143,7 @@ def _build(cell: Cell, cell_dir: Path, work_dir: Path, worker: str,
     res.duration = round(time.monotonic() - start, 3)
     res.finished = time.time()
     res.details = read_details(cell_dir, res.started).to_dict()
+    res.images = images_from_events(cell_dir / "events.jsonl")
     if rc is None:
         res.status = "timeout"
         res.error = f"stopped after its time limit of {cell.timeout:g}s"

@@ -34,7 +34,7 @@ from celery.canvas import Signature
 from celery.exceptions import SoftTimeLimitExceeded
 from celery.result import AsyncResult
 
-from builder.matrix.cell import STOP_GRACE, CellResult, run_cell, skipped
+from builder.matrix.cell import STOP_GRACE, CellResult, run_after, skipped
 from builder.matrix.model import DEFAULT_VISIBILITY_TIMEOUT, Cell, Matrix
 from builder.matrix.sweep import sweep_worker
 
@@ -84,20 +84,22 @@ def cell_task(self: Any, upstream: Any, cell: dict[str, Any], run_id: str) -> di
     backend once (no waiting)."""
     c = Cell.from_wire(cell)
     worker = str(self.request.hostname or "")
-    known = {upstream["name"]: upstream.get("status")} if isinstance(upstream, dict) and "name" in upstream else {}
-    bad = [d for d in c.depends_on if (known.get(d) or _status(run_id, d)) != "ok"]
+    known = {upstream["name"]: upstream} if isinstance(upstream, dict) and "name" in upstream else {}
+    deps = {d: known.get(d) or _result(run_id, d) for d in c.depends_on}
+    bad = [d for d, r in deps.items() if r.get("status") != "ok"]
     if bad:
         res = skipped(c, bad, worker)
     else:
         work = Path(os.environ.get(WORK_DIR_ENV) or Path.cwd() / "pybuild-worker") / run_id
-        res = run_cell(c, work, worker, time_limit_errors=(SoftTimeLimitExceeded,))
+        res = run_after(c, deps, work, worker, run_id, time_limit_errors=(SoftTimeLimitExceeded,))
     return res.to_dict()
 
 
-def _status(run_id: str, cell: str) -> str:
+def _result(run_id: str, cell: str) -> dict[str, Any]:
+    """A dependency's stored result (its status, its Glance images)."""
     r = AsyncResult(task_id(run_id, cell), app=app)
     value = r.result if r.successful() else None
-    return str(value.get("status", "")) if isinstance(value, dict) else "failed"
+    return value if isinstance(value, dict) else {"status": "failed"}
 
 
 @app.task(name="pybuild.matrix.barrier")

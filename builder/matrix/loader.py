@@ -21,6 +21,7 @@ diagnostics with file:line:col), so a matrix reads like a template::
     cell "debian12-web" {
       template   = "templates/web"
       depends_on = ["debian12"]                 # the base image of the same night
+      image_vars = { base_image = "debian12" }  # -var base_image=glance://CLOUD/REGION/ID of it
     }
 
 Values are constant expressions (functions allowed, no variable references). Relative paths
@@ -30,6 +31,7 @@ are relative to the matrix file. Every problem is reported at once.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from typing import Any
 
 from builder.config import parse_duration
@@ -42,8 +44,8 @@ from builder.template.evaluator import EvalError, Scope, evaluate, function_tabl
 from builder.template.loader import HAttr, HBody, _Collector, _parse
 
 CELL_ATTRS = ("template", "var_files", "vars", "only", "except", "arch", "kvm", "disk_gb", "clouds",
-              "depends_on", "timeout", "queue")
-DEFAULT_ATTRS = tuple(a for a in CELL_ATTRS if a not in ("template", "depends_on"))
+              "depends_on", "timeout", "queue", "image_vars", "intermediate")
+DEFAULT_ATTRS = tuple(a for a in CELL_ATTRS if a not in ("template", "depends_on", "image_vars"))
 TOP_BLOCKS = ("cell", "defaults")
 
 
@@ -54,6 +56,7 @@ class _MatrixLoader:
         self.col = _Collector()
         self.scope = Scope({}, function_table(self.root, allow_env=False))
         self._depends_locs: dict[str, Location] = {}
+        self._image_vars_locs: dict[str, Location] = {}
 
     def err(self, summary: str, detail: str, loc: Location | None) -> None:
         self.col.err(summary, detail, loc)
@@ -67,9 +70,26 @@ class _MatrixLoader:
         cells = self._decode(body)
         if not self.col.errors:
             self._check_graph(cells)
+        if not self.col.errors:
+            self._check_image_vars(cells)
         if self.col.errors:
             raise TemplateError(self.col.diags)
-        return Matrix(os.path.abspath(self.path), cells)
+        bases = {d for c in cells.values() for d in c.depends_on}
+        return Matrix(os.path.abspath(self.path), {n: replace(c, base=n in bases) for n, c in cells.items()})
+
+    def _check_image_vars(self, cells: dict[str, Cell]) -> None:
+        """image_vars name dependencies that upload somewhere."""
+        for c in cells.values():
+            loc = self._image_vars_locs.get(c.name, c.loc)
+            for var, dep in c.image_vars.items():
+                if dep not in c.depends_on:
+                    self.err('Invalid value for "image_vars"',
+                             f'Cell "{c.name}" takes variable {var} from cell "{dep}", which is not in its '
+                             "depends_on (the image must be of this run, built before it).", loc)
+                elif not cells[dep].clouds:
+                    self.err('Invalid value for "image_vars"',
+                             f'Cell "{c.name}" takes variable {var} from cell "{dep}", which has no clouds '
+                             "to upload its image to.", loc)
 
     # -- decoding ---------------------------------------------------------------------------------
 
@@ -196,9 +216,12 @@ class _MatrixLoader:
             vars=get("vars", "map", {}), only=get("only", "list", ()), except_=get("except", "list", ()),
             arch=arch, kvm=get("kvm", "bool", False), disk_gb=get("disk_gb", "int", 0),
             clouds=get("clouds", "list", ()), depends_on=get("depends_on", "list", ()), timeout=timeout,
-            queue=get("queue", "str", ""), loc=loc,
+            queue=get("queue", "str", ""), image_vars=get("image_vars", "map", {}),
+            intermediate=get("intermediate", "bool", False), loc=loc,
         )
         self._depends_locs[name] = vals["depends_on"][1] if "depends_on" in vals else loc
+        if "image_vars" in vals:
+            self._image_vars_locs[name] = vals["image_vars"][1]
         return cell if ok else None
 
     def _path(self, p: str) -> str:

@@ -10,11 +10,11 @@ from __future__ import annotations
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
-from builder.matrix.cell import CellResult, run_cell, skipped
+from builder.matrix.cell import CellResult, run_after, skipped
 from builder.matrix.model import Matrix
 
 
-def run_local(matrix: Matrix, work_dir: Path, parallel: int = 1) -> list[CellResult]:
+def run_local(matrix: Matrix, work_dir: Path, parallel: int = 1, run_id: str = "") -> list[CellResult]:
     results: dict[str, CellResult] = {}
     pending = list(matrix.order())
     running: dict[Future[CellResult], str] = {}
@@ -27,7 +27,8 @@ def run_local(matrix: Matrix, work_dir: Path, parallel: int = 1) -> list[CellRes
                     results[name] = skipped(matrix.cells[name], bad)
                     pending.remove(name)
                 elif all(d in results for d in deps) and len(running) < max(1, parallel):
-                    running[pool.submit(run_cell, matrix.cells[name], work_dir)] = name
+                    running[pool.submit(run_after, matrix.cells[name], dict(results), work_dir, "local",
+                                        run_id)] = name
                     pending.remove(name)
             if not running:
                 continue

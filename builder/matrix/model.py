@@ -42,6 +42,9 @@ class Cell:
     depends_on: tuple[str, ...] = ()
     timeout: float = 0.0  # seconds, 0 = none
     queue: str = ""
+    image_vars: dict[str, str] = field(default_factory=dict)  # template variable -> dependency cell
+    intermediate: bool = False  # its images stay hidden after the run (only derived images are for users)
+    base: bool = False  # other cells depend on it: its images are uploaded hidden (set by the loader)
     loc: Location | None = None
 
     @property

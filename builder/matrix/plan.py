@@ -21,6 +21,16 @@ def plan_text(matrix: Matrix) -> str:
                      os.path.relpath(c.template, base), ",".join(c.clouds) or "-"))
     w = [max(len(r[k]) for r in rows) for k in range(len(rows[0]))]
     lines += ["  ".join(x.ljust(w[k]) for k, x in enumerate(r)).rstrip() for r in rows]
+    handoffs = [f"{n}.{var} <- {dep}" for n in matrix.order()
+                for var, dep in matrix.cells[n].image_vars.items()]
+    if handoffs:
+        lines += ["", "Images through Glance (this run's image id, as glance://CLOUD/REGION/ID): "
+                  + ", ".join(handoffs)]
+    hidden = [n for n in matrix.order() if matrix.cells[n].base or matrix.cells[n].intermediate]
+    if hidden:
+        lines.append("Uploaded hidden: " + ", ".join(
+            f"{n} ({'stays hidden' if matrix.cells[n].intermediate else 'unhidden when the run ends'})"
+            for n in hidden))
     queues = Counter(c.route for c in matrix.cells.values())
     lines += ["", "Queues (start a worker consuming each): "
               + ", ".join(f"{q} ({k} cell{'s' if k > 1 else ''})" for q, k in sorted(queues.items()))]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from builder.errors import UsageError
 from builder.matrix.cell import CellResult
+from builder.matrix.handoff import bind_image_vars, release
 from builder.matrix.loader import load_matrix
 from builder.matrix.model import Matrix
 from builder.matrix.report import read_run, write_run
@@ -25,9 +26,10 @@ def execute(matrix: Matrix, run_dir: Path, run_id: str, *, parallel: int = 1, br
     else:
         from builder.matrix.local import run_local
 
-        results = run_local(matrix, run_dir / "cells", parallel)
+        results = run_local(matrix, run_dir / "cells", parallel, run_id)
     for r in results:
         r.run_id = run_id
+    release(matrix, results)
     return results
 
 
@@ -63,6 +65,8 @@ def rerun_failed(runs_dir: Path, old_run: str, run_id: str, *, parallel: int = 1
     """Run again the cells of ``old_run`` that failed, timed out or were skipped (and cells added
     to the matrix file since); the cells that succeeded are kept, not rebuilt."""
     matrix, again, kept = failed_cells(runs_dir, old_run)
+    # a cell run again starts from its base's image of the run that built the base
+    matrix = Matrix(matrix.path, {n: bind_image_vars(c, kept) for n, c in matrix.cells.items()})
     if not again:
         raise UsageError(f"every cell of run {old_run} succeeded: nothing to run again")
     validate_matrix(matrix.rerun_subset(again))

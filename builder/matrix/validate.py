@@ -7,6 +7,7 @@ import os
 from dataclasses import replace
 
 from builder.errors import Diagnostic, PybuildError, TemplateError
+from builder.matrix.handoff import placeholders
 from builder.matrix.model import Cell, Matrix
 from builder.template.model import Template
 
@@ -15,7 +16,8 @@ def validate_matrix(matrix: Matrix) -> list[str]:
     """Names of the cells in order; raises TemplateError listing every problem of every cell."""
     diags: list[Diagnostic] = []
     for name in matrix.order():
-        diags += [replace(d, summary=f'cell "{name}": {d.summary}') for d in cell_problems(matrix.cells[name])]
+        cell = placeholders(matrix.cells[name], matrix)
+        diags += [replace(d, summary=f'cell "{name}": {d.summary}') for d in cell_problems(cell)]
     if diags:
         raise TemplateError(diags)
     return matrix.order()

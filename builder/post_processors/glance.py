@@ -23,6 +23,11 @@ What one upload does, per cloud/region (several run in parallel threads):
 5. after every upload succeeded: retention (``keep_last``) hides or deletes the older
    images of the same family (images whose ``family_property`` equals ``family``).
 
+In a matrix cell (:mod:`builder.matrix.handoff`, environment ``PYBUILD_MATRIX_*``): the cell's
+``clouds`` replace cloud/region/clouds, every image carries the run and the cell (properties
+and tags), a base cell's image is uploaded hidden, and images an earlier attempt of the same
+cell left in the cloud/region are deleted before each attempt.
+
 Transient errors (connection failures, HTTP 5xx/429) are retried ``retries`` times
 with exponential backoff, each retry starting from a fresh image record.
 
@@ -51,6 +56,8 @@ from builder import secrets
 from builder.cancel import CancelToken
 from builder.config import BaseConfig, Duration, opt
 from builder.errors import BuildError, Cancelled, PybuildError
+from builder.glance_source import GlanceSourceError, delete_image, set_hidden
+from builder.matrix.handoff import UploadContext, earlier_attempts
 from builder.openstack import CloudTarget, connect, identity, tls_failure, verifies_tls
 from builder.plugins import Artifact, PostProcessContext, PostProcessor, PostProcessResult
 from builder.post_processors._disk import find_disk, render
@@ -121,6 +128,9 @@ class GlanceConfig(BaseConfig):
         return errors
 
     def targets(self) -> list[CloudTarget]:
+        matrix = UploadContext.from_env()
+        if matrix.clouds:  # a matrix cell's clouds
+            return matrix.targets()
         if self.clouds:
             return [CloudTarget.parse(c) for c in self.clouds]
         return [CloudTarget(self.cloud, self.region)]
@@ -239,6 +249,10 @@ class _Uploader:
         self.progress = progress
         self.abort_event = abort_event
         self._insecure_warned = threading.Event()
+        self.matrix = UploadContext.from_env()
+        # a matrix cell's clouds replace the template's own (and its Keystone-less endpoint)
+        self.auth_type = "" if self.matrix.clouds else self.cfg.auth_type
+        self.endpoint = "" if self.matrix.clouds else self.cfg.endpoint
 
     # -- helpers
 
@@ -267,8 +281,11 @@ class _Uploader:
             "min_ram": cfg.min_ram,
             "protected": cfg.protected,
         }
-        if cfg.tags:
-            body["tags"] = list(cfg.tags)
+        tags = [*cfg.tags, *self.matrix.tags()]
+        if tags:
+            body["tags"] = tags
+        if self.matrix.hidden:
+            body["os_hidden"] = True  # a matrix base image: hidden until its run is over
         props: dict[str, str] = {}
         if cfg.build_properties:
             props.update({
@@ -280,6 +297,7 @@ class _Uploader:
         if cfg.family_property and self.family:
             props[cfg.family_property] = self.family
         props.update({k: str(v) for k, v in cfg.properties.items()})
+        props.update(self.matrix.properties())
         body.update(props)
         return body
 
@@ -288,7 +306,7 @@ class _Uploader:
     def run(self, up: Upload) -> None:
         cfg = self.cfg
         with _transport_errors(f"connecting to {up.target}"):
-            up.conn = connect(up.target, auth_type=cfg.auth_type, endpoint=cfg.endpoint,
+            up.conn = connect(up.target, auth_type=self.auth_type, endpoint=self.endpoint,
                               insecure=cfg.insecure)
         if not verifies_tls(up.conn) and not self._insecure_warned.is_set():
             self._insecure_warned.set()  # once per upload, not per request as urllib3 would
@@ -317,8 +335,23 @@ class _Uploader:
                 self.cleanup(up)
                 raise
 
+    def supersede(self, up: Upload) -> None:
+        """Delete what an earlier attempt of this matrix cell in this run left in this
+        cloud/region (a worker killed during or after its upload, or a create that Glance
+        answered with an error after storing the record): one image per cell and region."""
+        try:
+            with _transport_errors("listing earlier attempts"):
+                for image in earlier_attempts(up.conn, self.matrix):
+                    delete_image(up.conn, image["id"])
+                    self._say(up, f"deleted image {image['id']} ({image.get('status')}) of an earlier attempt "
+                                  f"of matrix cell {self.matrix.cell} (run {self.matrix.run_id})")
+        except GlanceSourceError as e:  # a 5xx is retried like any other Glance call
+            raise GlanceError(str(e), e.status or 500) from None
+
     def attempt(self, up: Upload) -> None:
         img = up.conn.image
+        if self.matrix.active:  # also what a create that failed with 5xx may have left
+            self.supersede(up)
         with _transport_errors(f"creating image {self.name!r}"):
             resp = _check(img.post("/images", json=self.image_body()), f"creating image {self.name!r}")
         up.image_id = resp.json()["id"]
@@ -463,10 +496,7 @@ class _Uploader:
                 self._say(up, f"retention: deleted {old.get('name')} ({iid})")
             else:
                 with _transport_errors(f"hiding image {iid}"):
-                    _check(up.conn.image.patch(
-                        f"/images/{iid}", json=[{"op": "replace", "path": "/os_hidden", "value": True}],
-                        headers={"Content-Type": "application/openstack-images-v2.1-json-patch"}),
-                        f"hiding image {iid}")
+                    set_hidden(up.conn, iid, True)
                 up.hidden.append(iid)
                 self._say(up, f"retention: hid {old.get('name')} ({iid})")
 

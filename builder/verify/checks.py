@@ -73,6 +73,8 @@ class VerifyReport:
     started: str
     seconds: float
     evidence_dir: str = ""
+    glance_image_id: str = ""  # pybuild verify glance://...: the image Glance gave
+    source: str = ""  # the glance:// URL it was fetched by
 
     @property
     def ok(self) -> bool:

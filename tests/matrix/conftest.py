@@ -149,14 +149,24 @@ def worker_pool(broker: str, specs: list[WorkerSpec], logs: Path) -> Iterator[di
 
 
 def run_matrix(broker: str, matrix: Path, runs: Path, run_id: str,
-               wait: bool = True) -> tuple[int, dict[str, dict[str, object]]]:
+               wait: bool = True, wait_timeout: float = 180) -> tuple[int, dict[str, dict[str, object]]]:
     """``pybuild matrix run --celery`` as a user runs it; (exit code, {cell: result})."""
     r = subprocess.run([sys.executable, "-m", "builder.cli", "matrix", "run", "--celery", broker, "--runs-dir",
-                        str(runs), "--run-id", run_id, "--wait-timeout", "180", str(matrix)],
-                       env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=240)
+                        str(runs), "--run-id", run_id, "--wait-timeout", str(int(wait_timeout)), str(matrix)],
+                       env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
+                       timeout=wait_timeout + 60)
     assert (runs / run_id / "summary.json").exists(), r.stdout + r.stderr
     summary = json.loads((runs / run_id / "summary.json").read_text())
     assert summary["mode"] == "celery"
     page = (runs / run_id / "report.html").read_text()  # the report of a Celery run, one row per cell at least
     assert all(f'data-cell="{c["name"]}"' in page for c in summary["cells"])
     return r.returncode, {c["name"]: c for c in summary["cells"]}
+
+
+def submit_matrix(broker: str, matrix: Path, runs: Path, run_id: str) -> subprocess.Popen[str]:
+    """``pybuild matrix run --celery`` started in the background (a fault test acts meanwhile);
+    its output is read with ``communicate()``."""
+    return subprocess.Popen([sys.executable, "-m", "builder.cli", "matrix", "run", "--celery", broker,
+                             "--runs-dir", str(runs), "--run-id", run_id, "--wait-timeout", "150", str(matrix)],
+                            env={**os.environ, "PYTHONPATH": str(ROOT)},
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -13,15 +13,13 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import redis
 
 from builder.ports import reserve_port
-from tests.matrix.conftest import ROOT, WorkerSpec, _need, redis_server, worker_pool
+from tests.matrix.conftest import WorkerSpec, _need, redis_server, submit_matrix, worker_pool
 
 SLOW = '''
 source "null" "n" {
@@ -63,10 +61,7 @@ cell "after" {
     specs = [WorkerSpec(n, "x86_64", mdir / n, args=args) for n in ("w-a@test", "w-b@test")]
     runs = mdir / "runs"
     with worker_pool(broker, specs, mdir) as procs:
-        submit = subprocess.Popen([sys.executable, "-m", "builder.cli", "matrix", "run", "--celery", broker,
-                                   "--runs-dir", str(runs), "--run-id", "kill", "--wait-timeout", "150",
-                                   str(mdir / "matrix.hcl")], env={**os.environ, "PYTHONPATH": str(ROOT)},
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        submit = submit_matrix(broker, mdir / "matrix.hcl", runs, "kill")
         try:
             deadline = time.monotonic() + 60
             victim = None
@@ -120,11 +115,7 @@ cell "c" {
         server = redis_server(rd, lease.port, persistent=True)
         try:
             with worker_pool(url, [spec], mdir):
-                submit = subprocess.Popen([sys.executable, "-m", "builder.cli", "matrix", "run", "--celery", url,
-                                           "--runs-dir", str(mdir / "runs"), "--run-id", "restart",
-                                           "--wait-timeout", "150", str(mdir / "matrix.hcl")],
-                                          env={**os.environ, "PYTHONPATH": str(ROOT)},
-                                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                submit = submit_matrix(url, mdir / "matrix.hcl", mdir / "runs", "restart")
                 try:
                     deadline = time.monotonic() + 60
                     while not (spec.work_dir / "restart" / "a" / "build.log").exists():
