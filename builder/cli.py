@@ -161,14 +161,6 @@ def _matrix_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[ty
                    help="seconds between scans for cells of dead workers to re-deliver")
 
 
-def _size(text: str) -> int:
-    t = text.strip().upper()
-    mult = {"K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
-    if t and t[-1] in mult:
-        return int(float(t[:-1]) * mult[t[-1]])
-    return int(t) if t else 0
-
-
 def cmd_verify(args: argparse.Namespace) -> int:
     from builder.cancel import install_signal_handlers
     from builder.ui import UI
