@@ -270,7 +270,7 @@ def prepare(template: Template, plans: list[PlannedBuild], except_: list[str] | 
                 template_dir=root,
             )
             if builder_obj is not None:
-                needs += [(p.name, r) for r in _host_requirements(builder_obj)]
+                needs += [(_needed_by(p.name, r, p.source.attr_locations), r) for r in _host_requirements(builder_obj)]
         except TemplateError as e:
             diags.extend(e.diagnostics)
         provs = [s for s in p.build.provisioners if s.applies_to(p.source_name) and not skip(s, "provisioner")]
@@ -286,7 +286,8 @@ def prepare(template: Template, plans: list[PlannedBuild], except_: list[str] | 
                 prov = instantiate("provisioner", spec.type, raw, where=spec.location,
                                    attr_locations=spec.attr_locations, ignore=PROVISIONER_COMMON, go=go,
                                    template_dir=root)
-                needs += [(f"{spec.name or spec.type} ({p.name})", r) for r in _host_requirements(prov)]
+                needs += [(_needed_by(f"{spec.name or spec.type} ({p.name})", r, spec.attr_locations), r)
+                          for r in _host_requirements(prov)]
                 for attr in ("pause_before", "timeout"):
                     val = getattr(spec, attr)
                     if val:
@@ -321,6 +322,12 @@ def prepare(template: Template, plans: list[PlannedBuild], except_: list[str] | 
 
 def _host_requirements(comp: Component[Any]) -> list[Requirement]:
     return list(type(comp).host_requirements(comp.config))
+
+
+def _needed_by(who: str, req: Requirement, attr_locations: Mapping[str, Any]) -> str:
+    """``who`` needs ``req``; with the place of the option that asks for it (``vtpm``)."""
+    loc = attr_locations.get(req.option) if req.option else None
+    return f"{who} ({req.option} at {loc})" if loc is not None else who
 
 
 def check_host(builds: list[PreparedBuild], except_: list[str] | None = None) -> None:
