@@ -2,4 +2,4 @@
 
 __version__ = "0.1.0"
 # The Packer version pybuild reports as `packer.version` in templates.
-PACKER_COMPAT_VERSION = "1.11.0"
+PACKER_COMPAT_VERSION = "1.14.3"

@@ -29,7 +29,7 @@ from typing import Any
 
 from builder import hostcheck, secrets
 from builder.cancel import TOKEN, CancelToken
-from builder.config import BaseConfig, parse_config, parse_duration
+from builder.config import BaseConfig, located_problems, parse_config, parse_duration
 from builder.errors import BuildError, Cancelled, ConfigError, Diagnostic, PybuildError, TemplateError
 from builder.gotemplate import render_options
 from builder.hooks import BuildHooks
@@ -163,12 +163,14 @@ def instantiate(
     ignore: tuple[str, ...] = (),
     label: str = "",
     go: Mapping[str, Any] | None = None,
+    template_dir: Path | None = None,
 ) -> Component[Any]:
     """The component ``type_name`` made from its evaluated block ``raw``.
 
     With ``go`` (see :func:`go_context`) the Go templates (``{{ }}``) of every string
     option are rendered first, except the component's ``late_templates``, as Packer
-    does when it prepares a component.
+    does when it prepares a component. With ``template_dir`` the component's
+    :meth:`~builder.plugins.Component.check` runs too (the files it names exist).
     """
     cls = REGISTRY.get(kind, type_name, where)
     cfg_cls: type[BaseConfig] = cls.Config
@@ -194,7 +196,14 @@ def instantiate(
     for opt in cfg_cls.options():
         if opt.sensitive:
             secrets.add(getattr(cfg, opt.name, None), from_template=True)
-    return cls(cfg)
+    obj = cls(cfg)
+    if template_dir is not None:
+        unmet = obj.check(template_dir)
+        if unmet:
+            raise ConfigError(located_problems(unmet, component=component, block=where,
+                                               attr_locations=attr_locations,
+                                               options=(o.name for o in cfg_cls.options())))
+    return obj
 
 
 def go_context(template: Template, p: PlannedBuild, build_vars: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -246,6 +255,7 @@ def prepare(template: Template, plans: list[PlannedBuild], except_: list[str] | 
         return True
 
     prepared: list[PreparedBuild] = []
+    root = Path(template.root)
     for p in plans:
         ctx = _source_ctx(p)
         go = go_context(template, p)
@@ -257,9 +267,10 @@ def prepare(template: Template, plans: list[PlannedBuild], except_: list[str] | 
             builder_obj = instantiate(  # type: ignore[assignment]
                 "builder", p.source.type, raw, where=p.source.location,
                 attr_locations=p.source.attr_locations, label=f'source "{p.source.full_name}"', go=go,
+                template_dir=root,
             )
             if builder_obj is not None:
-                needs += [(p.name, r) for r in _host_requirements(builder_obj)]
+                needs += [(_needed_by(p.name, r, p.source.attr_locations), r) for r in _host_requirements(builder_obj)]
         except TemplateError as e:
             diags.extend(e.diagnostics)
         provs = [s for s in p.build.provisioners if s.applies_to(p.source_name) and not skip(s, "provisioner")]
@@ -273,8 +284,10 @@ def prepare(template: Template, plans: list[PlannedBuild], except_: list[str] | 
             try:
                 raw = _apply_override(_evaluate(spec, ctx), spec, p.source_name)
                 prov = instantiate("provisioner", spec.type, raw, where=spec.location,
-                                   attr_locations=spec.attr_locations, ignore=PROVISIONER_COMMON, go=go)
-                needs += [(f"{spec.name or spec.type} ({p.name})", r) for r in _host_requirements(prov)]
+                                   attr_locations=spec.attr_locations, ignore=PROVISIONER_COMMON, go=go,
+                                   template_dir=root)
+                needs += [(_needed_by(f"{spec.name or spec.type} ({p.name})", r, spec.attr_locations), r)
+                          for r in _host_requirements(prov)]
                 for attr in ("pause_before", "timeout"):
                     val = getattr(spec, attr)
                     if val:
@@ -294,7 +307,8 @@ def prepare(template: Template, plans: list[PlannedBuild], except_: list[str] | 
                 try:
                     raw = _evaluate(spec, ctx)
                     pp = instantiate("post-processor", spec.type, raw, where=spec.location,
-                                     attr_locations=spec.attr_locations, ignore=POST_PROCESSOR_COMMON, go=go)
+                                     attr_locations=spec.attr_locations, ignore=POST_PROCESSOR_COMMON, go=go,
+                                     template_dir=root)
                     chain_needs[-1].append((spec, _host_requirements(pp)))
                 except TemplateError as e:
                     diags.extend(e.diagnostics)
@@ -308,6 +322,12 @@ def prepare(template: Template, plans: list[PlannedBuild], except_: list[str] | 
 
 def _host_requirements(comp: Component[Any]) -> list[Requirement]:
     return list(type(comp).host_requirements(comp.config))
+
+
+def _needed_by(who: str, req: Requirement, attr_locations: Mapping[str, Any]) -> str:
+    """``who`` needs ``req``; with the place of the option that asks for it (``vtpm``)."""
+    loc = attr_locations.get(req.option) if req.option else None
+    return f"{who} ({req.option} at {loc})" if loc is not None else who
 
 
 def check_host(builds: list[PreparedBuild], except_: list[str] | None = None) -> None:

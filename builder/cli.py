@@ -27,9 +27,10 @@ COMMANDS = ("build", "validate", "inspect", "console", "fmt", "init", "version",
 
 # boolean flags per command: Go's flag package also accepts ``-force=true``/``-force=false``
 BOOL_FLAGS = {
-    "build": ("force", "debug", "timestamp-ui", "machine-readable"),
-    "validate": ("syntax-only", "machine-readable"),
-    "inspect": ("machine-readable",),
+    "build": ("force", "debug", "timestamp-ui", "machine-readable", "use-sequential-evaluation"),
+    "validate": ("syntax-only", "machine-readable", "use-sequential-evaluation"),
+    "inspect": ("machine-readable", "use-sequential-evaluation"),
+    "console": ("use-sequential-evaluation",),
     "fmt": ("check", "diff", "recursive"),
     "init": ("upgrade",),
 }
@@ -40,6 +41,14 @@ _GO_FALSE = ("0", "f", "F", "FALSE", "false", "False")
 def _var_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("-var", "--var", action="append", default=[], metavar="NAME=VALUE", help="set a variable")
     p.add_argument("-var-file", "--var-file", action="append", default=[], metavar="FILE", help="variables file")
+
+
+def _evaluation_flag(p: argparse.ArgumentParser) -> None:
+    """Packer >= 1.12's ``-use-sequential-evaluation`` (data sources first, then locals) is
+    accepted; pybuild evaluates data sources and locals as one graph either way, which gives
+    every template the phased order can evaluate the same values."""
+    p.add_argument("-use-sequential-evaluation", "--use-sequential-evaluation", action="store_true",
+                   help="accepted for Packer >= 1.12 (pybuild always evaluates data sources and locals as a graph)")
 
 
 def _filter_flags(p: argparse.ArgumentParser) -> None:
@@ -54,6 +63,7 @@ def parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="build images from a template")
     _var_flags(b)
+    _evaluation_flag(b)
     _filter_flags(b)
     b.add_argument("-force", "--force", action="store_true", help="replace existing output directories")
     b.add_argument("-on-error", "--on-error", default="cleanup",
@@ -70,6 +80,7 @@ def parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate", help="check a template")
     _var_flags(v)
+    _evaluation_flag(v)
     _filter_flags(v)
     v.add_argument("-syntax-only", "--syntax-only", action="store_true")
     v.add_argument("-evaluate-datasources", "--evaluate-datasources", action="store_true",
@@ -79,11 +90,13 @@ def parser() -> argparse.ArgumentParser:
 
     i = sub.add_parser("inspect", help="show a template's variables, locals and builds")
     _var_flags(i)
+    _evaluation_flag(i)
     i.add_argument("-machine-readable", "--machine-readable", action="store_true")
     i.add_argument("template")
 
     c = sub.add_parser("console", help="evaluate expressions (one per line on stdin)")
     _var_flags(c)
+    _evaluation_flag(c)
     c.add_argument("template", nargs="?")
 
     f = sub.add_parser("fmt", help="format HCL files")
@@ -159,14 +172,6 @@ def _matrix_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[ty
                    help="seconds; must exceed the longest cell (Redis re-delivers unacknowledged tasks after it)")
     w.add_argument("--restore-interval", type=float, default=60.0,
                    help="seconds between scans for cells of dead workers to re-deliver")
-
-
-def _size(text: str) -> int:
-    t = text.strip().upper()
-    mult = {"K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
-    if t and t[-1] in mult:
-        return int(float(t[:-1]) * mult[t[-1]])
-    return int(t) if t else 0
 
 
 def cmd_verify(args: argparse.Namespace) -> int:

@@ -13,7 +13,7 @@ import dataclasses
 import difflib
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import MISSING, dataclass
 from typing import Any, TypeVar
 
@@ -312,6 +312,26 @@ def did_you_mean(name: str, candidates: list[str]) -> str:
     return f' Did you mean "{close[0]}"?' if close else ""
 
 
+def located_problems(
+    problems: list[str],
+    *,
+    component: str,
+    block: Location | None,
+    attr_locations: Mapping[str, Location],
+    options: Iterable[str],
+) -> list[Diagnostic]:
+    """Diagnostics for ``"option: message"`` problems (:meth:`BaseConfig.validate`,
+    ``Component.check``): each at its option's attribute when the template sets it, else
+    at the block."""
+    names = set(options)
+    out = []
+    for p in problems:
+        key = p.split(":", 1)[0] if ":" in p else ""
+        where = attr_locations.get(key, block) if key in names else block
+        out.append(Diagnostic(f"{component}: {p}", "", where))
+    return out
+
+
 def parse_config(
     cls: type[T],
     raw: Mapping[str, Any],
@@ -394,9 +414,8 @@ def parse_config(
     except Exception:  # missing required fields etc. are already diagnosed
         if not diags:
             raise
-    for p in problems:
-        key = p.split(":", 1)[0] if ":" in p else ""
-        diags.append(Diagnostic(f"{component}: {p}", "", where(key) if key in fields else block))
+    diags += located_problems(problems, component=component, block=block, attr_locations=attr_locations,
+                              options=fields)
     if diags:
         raise ConfigError(diags)
     return obj  # type: ignore[no-any-return]

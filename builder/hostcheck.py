@@ -114,6 +114,9 @@ class Requirement:
     name: str
     apt: str = ""  # Debian/Ubuntu package(s) that provide it
     dnf: str = ""  # RHEL/Fedora package(s)
+    # the component option that needs it (``vtpm``): the host check names the option's
+    # place in the template; not part of what is checked (one finding per requirement)
+    option: str = field(default="", compare=False)
 
     @property
     def fix(self) -> str:

@@ -292,8 +292,10 @@ class Component(Generic[C]):
     def __init__(self, config: C):
         self.config: C = config
 
-    def prepare(self, ctx: ComponentContext) -> list[str]:
-        """Checks that need the run environment (files exist...). Return error messages."""
+    def check(self, template_dir: Path) -> list[str]:
+        """Checks of the configuration against the template's directory (the files it names
+        exist), as ``"option: message"`` like :meth:`BaseConfig.validate`. ``pybuild validate``
+        and ``pybuild build`` run them with every other configuration check, before any VM."""
         return []
 
     @classmethod

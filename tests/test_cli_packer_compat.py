@@ -251,3 +251,42 @@ def test_on_error_ask_on_a_terminal(tmp_path: Path, answer: str, rc: int) -> Non
     assert "[c] Clean up and exit, [a] abort without cleanup, or [r] retry step" in proc.stderr
     assert proc.returncode == rc, proc.stdout + proc.stderr
     assert ("second-try-ok" in proc.stdout) is (answer == "r")
+
+
+# --------------------------------------------------------------------------- Packer 1.12-1.14
+
+VERSIONED = """
+packer {
+  required_version = "%s"
+}
+data "null" "d" {
+  input = local.l
+}
+locals {
+  l = "from a local"
+}
+source "null" "a" { communicator = "none" }
+build { sources = ["source.null.a"] }
+"""
+
+
+@pytest.mark.parametrize("flag", ["-use-sequential-evaluation", "-use-sequential-evaluation=true",
+                                  "-use-sequential-evaluation=false"])
+def test_templates_for_packer_1_12_to_1_14_validate(tmp_path: Path, capsys, flag: str) -> None:
+    """pybuild claims Packer 1.14.3: ">= 1.12.0" holds, a data source reads a local (the 1.12
+    graph), and 1.12's -use-sequential-evaluation flag is accepted."""
+    t = tmp_path / "t.pkr.hcl"
+    t.write_text(VERSIONED % ">= 1.12.0, < 1.15.0")
+    rc = cli.main(["validate", flag, str(t)])
+    out, err = capsys.readouterr()
+    assert rc == 0, out + err
+    assert "The configuration is valid." in out
+
+
+def test_a_template_for_packer_1_15_is_refused(tmp_path: Path, capsys) -> None:
+    t = tmp_path / "t.pkr.hcl"
+    t.write_text(VERSIONED % ">= 1.15.0")
+    rc = cli.main(["validate", str(t)])
+    out, err = capsys.readouterr()
+    assert rc != 0
+    assert 'requires ">= 1.15.0"' in out + err and "1.14.3" in out + err, out + err

@@ -140,3 +140,73 @@ def test_the_run_dir_step_makes_and_removes_a_private_dir(tmp_path, monkeypatch)
     step.cleanup(state)  # type: ignore[arg-type]
     assert not d.exists() and state.private_dir is None
     step.cleanup(state)  # type: ignore[arg-type]  # idempotent
+
+
+# --------------------------------------------------------------------------- resource ownership
+
+
+class _Comm:
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def run(self, command: str, **_: object) -> int:
+        self.calls.append(f"run {command}")
+        return 0
+
+    def close(self) -> None:
+        self.calls.append("close")
+
+
+class _Qemu:
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def wait(self, timeout: float) -> int:
+        self.calls.append("wait")
+        return 0
+
+    def stop(self, grace: float = 0.0) -> None:
+        self.calls.append("stop")
+
+
+def _ui() -> SimpleNamespace:
+    return SimpleNamespace(say=lambda *a, **k: None, message=lambda *a, **k: None)
+
+
+def test_shutdown_leaves_the_ssh_connection_to_the_connect_step() -> None:
+    """The shutdown step uses the connection and QEMU; the connect step's cleanup closes the
+    connection it opened, the qemu_run step's cleanup reaps QEMU."""
+    from builder.steps.connect import StepConnect
+    from builder.steps.shutdown import StepShutdown
+
+    comm, qemu = _Comm(), _Qemu()
+    cfg = SimpleNamespace(communicator="ssh", shutdown_timeout=5.0, ssh_clear_authorized_keys=False,
+                          shutdown_command="poweroff")
+    state = SimpleNamespace(cfg=cfg, qemu=qemu, qmp=None, comm=comm, keypair=None, ui=_ui(),
+                            ctx=SimpleNamespace(hook=lambda *a, **k: None))
+    run_steps([StepShutdown()], state)  # type: ignore[arg-type]
+    assert comm.calls == ["run poweroff"] and qemu.calls == ["wait"]  # nothing closed or killed
+    StepConnect().cleanup(state)  # type: ignore[arg-type]
+    assert comm.calls == ["run poweroff", "close"] and state.comm is None
+
+
+def test_the_output_dir_step_holds_its_lock_until_its_cleanup(tmp_path) -> None:
+    from builder.errors import BuildError as _BuildError
+    from builder.leftovers import OutputLock
+    from builder.steps.output_dir import StepOutputDir
+
+    out = tmp_path / "output-a"
+    state = SimpleNamespace(output_dir=out, output_lock=None, output_dir_created=False, failed=False, iso_path=None,
+                            ctx=SimpleNamespace(force=False, keeps_output=False, evidence=lambda p: None),
+                            ui=_ui(), serial_log=tmp_path / "serial.log", cfg=SimpleNamespace(
+                                disk_size="1M", disk_additional_size=[], disk_image=False, format="qcow2"))
+    step = StepOutputDir()
+    step.run(state)  # type: ignore[arg-type]
+    assert isinstance(state.output_lock, OutputLock) and out.is_dir()
+    with pytest.raises(_BuildError, match="being built by another pybuild process"):
+        OutputLock(out).acquire()  # a second run cannot take it
+    step.cleanup(state)  # type: ignore[arg-type]
+    assert state.output_lock is None
+    second = OutputLock(out)
+    second.acquire()  # released
+    second.release()

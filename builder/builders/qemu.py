@@ -64,7 +64,7 @@ def steps() -> list[Step[QemuState]]:
     ]
 
 
-SWTPM = hostcheck.Tool("swtpm", apt="swtpm swtpm-tools", dnf="swtpm swtpm-tools")  # vtpm = true
+SWTPM = hostcheck.Tool("swtpm", apt="swtpm swtpm-tools", dnf="swtpm swtpm-tools", option="vtpm")
 
 class QemuBuilder(Builder[QemuConfig]):
     Config = QemuConfig

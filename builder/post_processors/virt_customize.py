@@ -25,7 +25,7 @@ from pathlib import Path
 
 from builder import hostcheck, secrets
 from builder.config import BaseConfig, Duration, opt
-from builder.plugins import Artifact, ComponentContext, PostProcessContext, PostProcessor, PostProcessResult
+from builder.plugins import Artifact, PostProcessContext, PostProcessor, PostProcessResult
 from builder.post_processors._disk import find_disk, run_guestfs
 
 
@@ -115,13 +115,10 @@ def customize_argv(cfg: VirtCustomizeConfig, disk: Path, fmt: str, base: Path) -
 class VirtCustomize(PostProcessor[VirtCustomizeConfig]):
     Config = VirtCustomizeConfig
 
-    def prepare(self, ctx: ComponentContext) -> list[str]:
-        errors = []
-        for u in self.config.upload:
-            local = u.split(":", 1)[0]
-            if not (ctx.template_dir / local).exists():
-                errors.append(f"upload: {local} not found")
-        return errors
+    def check(self, template_dir: Path) -> list[str]:
+        """The uploaded files exist (relative to the template's directory, as at run time)."""
+        locals_ = [u.split(":", 1)[0] for u in self.config.upload]
+        return [f"upload: {local} not found" for local in locals_ if not (template_dir / local).exists()]
 
     @classmethod
     def host_requirements(cls, config: VirtCustomizeConfig | None) -> list[hostcheck.Requirement]:

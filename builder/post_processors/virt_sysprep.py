@@ -16,7 +16,7 @@ from pathlib import Path
 
 from builder import hostcheck
 from builder.config import BaseConfig, Duration, opt
-from builder.plugins import Artifact, ComponentContext, PostProcessContext, PostProcessor, PostProcessResult
+from builder.plugins import Artifact, PostProcessContext, PostProcessor, PostProcessResult
 from builder.post_processors._disk import find_disk, run_guestfs
 
 _OP = re.compile(r"^-?[a-z0-9][a-z0-9-]*$")
@@ -89,10 +89,10 @@ def machine_id_reset(operations: list[str]) -> bool:
 class VirtSysprep(PostProcessor[VirtSysprepConfig]):
     Config = VirtSysprepConfig
 
-    def prepare(self, ctx: ComponentContext) -> list[str]:
-        errors = [f"firstboot: script {s} not found" for s in self.config.firstboot
-                  if not (ctx.template_dir / s).is_file()]
-        return errors
+    def check(self, template_dir: Path) -> list[str]:
+        """The firstboot scripts exist (relative to the template's directory, as at run time)."""
+        return [f"firstboot: script {s} not found" for s in self.config.firstboot
+                if not (template_dir / s).is_file()]
 
     @classmethod
     def host_requirements(cls, config: VirtSysprepConfig | None) -> list[hostcheck.Requirement]:

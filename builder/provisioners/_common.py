@@ -104,9 +104,20 @@ def render_template(text: str, data: Mapping[str, Any], ctx: ComponentContext | 
         raise BuildError(f"cannot render {text!r}: {e}") from None
 
 
+DEFAULT_INLINE_SHEBANG = "/bin/sh -e"
+
+
 def inline_script(lines: Sequence[str], shebang: str) -> str:
-    """An inline script as Packer writes it: shebang line, the commands, final newline."""
-    return f"#!{shebang}\n" + "".join(f"{line}\n" for line in lines)
+    """An inline script as Packer writes it: shebang line, the commands, final newline.
+
+    ``shebang`` is the ``inline_shebang`` option as the template gives it (``""``: unset).
+    Unset, commands that start with their own ``#!`` line are the whole script (Packer >=
+    1.13: a script from ``templatefile`` runs with its interpreter); otherwise the default
+    ``/bin/sh -e``. A set ``inline_shebang`` always comes first."""
+    body = "".join(f"{line}\n" for line in lines)
+    if not shebang and body.startswith("#!"):
+        return body
+    return f"#!{shebang or DEFAULT_INLINE_SHEBANG}\n" + body
 
 
 def random_script_name() -> str:

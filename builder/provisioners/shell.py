@@ -47,7 +47,8 @@ class ShellConfig(BaseConfig):
     inline: list[str] = opt([], help="Commands run as one script (with inline_shebang).")
     script: str = opt("", help="A local script to upload and run.")
     scripts: list[str] = opt([], help="Local scripts to upload and run, in order.")
-    inline_shebang: str = opt("/bin/sh -e", help="Interpreter line for inline commands.")
+    inline_shebang: str = opt("", help='Interpreter line for inline commands (unset: "/bin/sh -e", or the '
+                              "commands' own #! line when they start with one).")
     environment_vars: list[str] = opt([], help='Variables for the scripts, "KEY=value".')
     env: dict[str, str] = opt({}, help="Variables for the scripts, as a map.")
     env_var_format: str = opt("", help="Go format for one variable (default \"%s='%s' \").")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import secrets as pysecrets
-import shutil
 import string
 from dataclasses import dataclass
 from typing import Any
@@ -161,8 +160,6 @@ class QemuConfig(ISOConfig, HTTPConfig, CDConfig, FloppyConfig, BootConfig, Comm
                 errs.append(f"{n}: {n} must be non-negative")
         if self.net_bridge:
             errs.append("net_bridge: bridge networking is not supported by pybuild (use user networking)")
-        if self.vtpm and shutil.which("swtpm") is None:
-            errs.append("vtpm: swtpm not found on PATH: install Debian's swtpm package (apt-get install swtpm swtpm-tools)")
         if self.vtpm and self.use_tpm1 and self.tpm_device_type == "tpm-crb":
             errs.append("use_tpm1: QEMU's tpm-crb device is TPM 2.0 only (use tpm-tis for TPM 1.2)")
         if self.cdrom_interface and self.cdrom_interface not in ("ide", "scsi", "virtio", "virtio-scsi"):

@@ -11,7 +11,7 @@ once per load, referenced or not. With ``execute=False`` (``validate`` without
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from builder.config import UNKNOWN, did_you_mean, parse_config
 from builder.errors import ConfigError, Diagnostic, Location, PybuildError, TemplateError
 from builder.plugins import REGISTRY, DataSource, DataSourceContext
 from builder.template.evaluator import EvalError, Namespace, Scope, fail, suggest
+from builder.template.lazy import Lazy, Resolver
 
 
 @dataclass
@@ -26,12 +27,10 @@ class _Data:
     type: str
     name: str
     block: Any  # loader.HBlock
-    state: str = "pending"  # pending | busy | done | failed
-    value: Any = None
+    cell: Lazy = field(init=False)
 
-    @property
-    def ref(self) -> str:
-        return f"data.{self.type}.{self.name}"
+    def __post_init__(self) -> None:
+        self.cell = Lazy(f"data.{self.type}.{self.name}")
 
 
 class DataSources:
@@ -44,14 +43,17 @@ class DataSources:
         report: Callable[[list[Diagnostic]], None],
         template_dir: Callable[[], str],
         execute: bool,
+        resolver: Resolver | None = None,
     ):
+        """``resolver``: the one shared with the locals, so that a cycle through both is
+        reported with its whole chain (its own otherwise)."""
         self._scope = scope
         self._eval_body = eval_body
         self._report = report
         self._template_dir = template_dir
         self.execute = execute
         self.blocks: dict[str, dict[str, _Data]] = {}
-        self._stack: list[str] = []
+        self._resolver = resolver or Resolver(report)
         self.namespace = Namespace("data", lambda: list(self.blocks), self._type_ns, self._missing_type)
 
     # -- decoding ------------------------------------------------------------------
@@ -71,7 +73,7 @@ class DataSources:
         known = REGISTRY.names("data-source")
         if dtype in known:
             return []
-        d.state = "failed"  # references to it stay quiet: this is its one error
+        d.cell.state = "failed"  # references to it stay quiet: this is its one error
         return [Diagnostic(
             f'Unknown data source type "{dtype}"',
             f'pybuild has no data source "{dtype}".{did_you_mean(dtype, known)} Built in: '
@@ -102,26 +104,7 @@ class DataSources:
         )
 
     def _value(self, d: _Data, loc: Location) -> Any:
-        if d.state == "done":
-            return d.value
-        if d.state == "failed":
-            raise EvalError([])
-        if d.state == "busy":
-            i = self._stack.index(d.ref)
-            chain = " -> ".join([*self._stack[i:], d.ref])
-            raise fail("Cyclic data source reference", f"{d.ref} depends on itself: {chain}.", loc)
-        d.state = "busy"
-        self._stack.append(d.ref)
-        try:
-            d.value = self._run(d)
-        except EvalError as e:
-            d.state = "failed"
-            self._report(e.diags)
-            raise EvalError([])
-        finally:
-            self._stack.pop()
-        d.state = "done"
-        return d.value
+        return self._resolver.get(d.cell, loc, lambda: self._run(d), "Cyclic data source reference")
 
     def _run(self, d: _Data) -> dict[str, Any]:
         b = d.block
@@ -154,7 +137,8 @@ class DataSources:
         return dict(sorted(out.items()))
 
     def values(self) -> dict[str, dict[str, dict[str, Any]]]:
-        return {t: {n: d.value for n, d in table.items() if d.state == "done"} for t, table in self.blocks.items()}
+        return {t: {n: d.cell.value for n, d in table.items() if d.cell.state == "done"}
+                for t, table in self.blocks.items()}
 
     def evaluate_all(self) -> None:
         """Run every data source that nothing has referenced yet (Packer runs them all)."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from celery import Celery
 
 from builder.ports import reserve_port
 from builder.run import Process
+from tests.tools import require_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -67,10 +67,7 @@ def mdir(tmp_path: Path) -> Path:
 
 
 def _need(tool: str) -> None:
-    if shutil.which(tool) is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{tool} is missing (dev/setup installs it)")
-        pytest.skip(f"needs {tool} (dev/setup installs it)")
+    require_tool(tool, hint="dev/setup installs it")
 
 
 def redis_server(d: Path, port: int, persistent: bool = False) -> Process:

@@ -205,7 +205,8 @@ def test_second_run_into_the_same_output_dir_fails_while_the_first_holds_it(
     assert second.qemu_pids() == []  # it never started a VM
     # the first run is untouched: its output and its QEMU are still there
     assert (w / "output-a" / "packer-a").is_file()
-    assert all(process_alive(p) and "packer-a" in cmdline(p) for p in first.qemu_pids())
+    held = first.qemu_pids()
+    assert len(held) == 1 and all(process_alive(p) and "packer-a" in cmdline(p) for p in held), held
     first.signal(signal.SIGTERM)
     assert first.finish(timeout=120).rc == 130
     assert wait_gone(first.qemu_pids(), timeout=10, started=1) == []

@@ -5,7 +5,6 @@ stays flat for a large sparse input."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +16,7 @@ from builder.errors import BuildError
 from builder.plugins import Artifact
 from builder.post_processors.compress import Plan, detect
 from tests.post_processors.conftest import make_pp
+from tests.tools import require_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,12 +44,7 @@ def test_format_is_detected_as_packer_does(output: str, fmt: str, plan: Plan) ->
 
 
 def _need(tool: str) -> str:
-    path = shutil.which(tool)
-    if path is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{tool} is missing (dev/setup installs it)")
-        pytest.skip(f"{tool} is not installed")
-    return path
+    return require_tool(tool, hint="dev/setup installs it")
 
 
 @pytest.fixture

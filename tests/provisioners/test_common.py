@@ -42,6 +42,11 @@ def test_check_env_vars() -> None:
 
 def test_inline_script() -> None:
     assert inline_script(["a", "b"], "/bin/bash -ex") == "#!/bin/bash -ex\na\nb\n"
+    assert inline_script(["a", "b"], "") == "#!/bin/sh -e\na\nb\n"  # Packer's default
+    # Packer >= 1.13: unset inline_shebang and commands with their own #! line: as written
+    assert inline_script(["#!/bin/bash -e", "a"], "") == "#!/bin/bash -e\na\n"
+    assert inline_script(["#!/bin/bash -e", "a"], "/bin/sh") == "#!/bin/sh\n#!/bin/bash -e\na\n"
+    assert inline_script([" #!/bin/bash", "a"], "") == "#!/bin/sh -e\n #!/bin/bash\na\n"
 
 
 def test_render_execute_command() -> None:

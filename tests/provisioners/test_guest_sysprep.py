@@ -3,7 +3,6 @@ config, how it runs the script; the build disk's discard options on QEMU's -driv
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from builder.provisioners.guest_sysprep import (
 )
 from builder.qemu.argv import RunFacts, build_argv
 from builder.qemu.config import QemuConfig
+from tests.tools import require_tool
 
 # `virt-sysprep --list-operations` (1.48.2) entries marked "*" (enabled by default)
 SYSPREP_DEFAULTS = {
@@ -44,10 +44,7 @@ def test_every_default_operation_is_covered_or_explained():
 
 
 def test_the_list_matches_the_installed_virt_sysprep():
-    if shutil.which("virt-sysprep") is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("virt-sysprep is missing (dev/setup installs libguestfs-tools)")
-        pytest.skip("virt-sysprep not installed")
+    require_tool("virt-sysprep", hint="dev/setup installs libguestfs-tools")
     out = subprocess.run(["virt-sysprep", "--list-operations"], capture_output=True, text=True, check=True).stdout
     defaults = {line.split()[0] for line in out.splitlines() if line.split()[1:2] == ["*"]}
     # a newer virt-sysprep may add operations: then the table needs an entry (or a reason)

@@ -61,6 +61,19 @@ def test_inline_shebang_and_dash_e(comm: SSHCommunicator, ssh_user: SSHUser, tmp
     assert cap.lines() == ["reached"]
 
 
+def test_inline_with_its_own_shebang_runs_with_that_interpreter(comm: SSHCommunicator, ssh_user: SSHUser,
+                                                                tmp_path: Path) -> None:
+    """Packer >= 1.13: commands that start with a #! line are the script (a templatefile
+    result runs as written); a set inline_shebang still comes first."""
+    ctx, cap = provision_ctx(comm, tmp_path)
+    with pytest.raises(BuildError, match="non-zero exit status"):
+        shell(inline=["#!/bin/sh -eu", 'head -1 "$0"', "echo $UNSET_VARIABLE", "echo not reached"]).provision(ctx)
+    assert cap.lines("stdout") == ["#!/bin/sh -eu"]  # its own line, no "#!/bin/sh -e" before it
+    ctx, cap = provision_ctx(comm, tmp_path)
+    shell(inline=["#!/bin/sh -eu", 'head -2 "$0"'], inline_shebang="/bin/sh").provision(ctx)
+    assert cap.lines("stdout") == ["#!/bin/sh", "#!/bin/sh -eu"]
+
+
 def test_scripts_in_order_with_crlf(comm: SSHCommunicator, ssh_user: SSHUser, tmp_path: Path) -> None:
     a = tmp_path / "a.sh"
     a.write_bytes(b"#!/bin/sh\r\necho first\r\n")
@@ -220,6 +233,6 @@ def test_config_errors(raw: dict[str, Any], message: str) -> None:
 def test_config_defaults() -> None:
     c = parse_config(ShellConfig, {"inline": ["x"]}, component="shell")
     assert c.effective_execute_command == "chmod +x {{ .Path }}; {{ .Vars }} {{ .Path }}"
-    assert c.inline_shebang == "/bin/sh -e"
+    assert c.inline_shebang == ""  # unset: "/bin/sh -e", unless the commands bring their own #! line
     assert c.effective_remote_path.startswith("/tmp/script_") and c.effective_remote_path.endswith(".sh")
     assert c.valid_exit_codes == [0] and c.start_retry_timeout == 300

@@ -83,27 +83,32 @@ def test_tpm_defaults_and_choices():
     assert cfg(vtpm=True, use_tpm1=True).use_tpm1
 
 
-def test_missing_swtpm_is_a_validate_time_error_naming_the_package(monkeypatch, tmp_path):
+def test_swtpm_is_a_host_requirement_of_vtpm_only(monkeypatch, tmp_path):
+    """One check of swtpm: the host check (not the configuration, which holds with or without it)."""
+    from builder.builders.qemu import SWTPM, QemuBuilder
+
     monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(ConfigError) as ei:
-        cfg(vtpm=True)
-    assert "vtpm: swtpm not found on PATH" in str(ei.value)
-    assert "apt-get install swtpm swtpm-tools" in str(ei.value)
-    assert cfg(vtpm=False).vtpm is False  # no TPM, no check
+    assert cfg(vtpm=True).vtpm is True  # the configuration does not look at the host
+    assert SWTPM in QemuBuilder.host_requirements(cfg(vtpm=True))
+    assert SWTPM not in QemuBuilder.host_requirements(cfg(vtpm=False))
+    assert SWTPM.option == "vtpm" and SWTPM.fix.startswith("apt-get install swtpm swtpm-tools")
 
 
-def test_pybuild_validate_reports_missing_swtpm(tmp_path):
+def test_pybuild_validate_reports_missing_swtpm_at_the_vtpm_option(tmp_path):
     tpl = tmp_path / "t.pkr.hcl"
     tpl.write_text('source "qemu" "t" {\n  iso_url = "x.qcow2"\n  iso_checksum = "none"\n  disk_image = true\n'
                    '  communicator = "none"\n  vtpm = true\n}\nbuild { sources = ["source.qemu.t"] }\n')
     empty = tmp_path / "bin"
     empty.mkdir()
     env = dict(os.environ, PATH=str(empty), PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    env.pop("PYBUILD_HOSTCHECK", None)
     res = subprocess.run([sys.executable, "-m", "builder.cli", "validate", str(tpl)], env=env,
                          capture_output=True, text=True, timeout=120)
     assert res.returncode == 2, res.stdout + res.stderr
-    out = res.stdout + res.stderr
-    assert "swtpm not found on PATH" in out and "swtpm swtpm-tools" in out and "t.pkr.hcl line 6" in out
+    lines = [line for line in (res.stdout + res.stderr).splitlines() if "swtpm (" in line]
+    # one line for swtpm (the host check's), naming the option's place and the packages
+    assert len(lines) == 1, res.stdout + res.stderr
+    assert f"needed by qemu.t (vtpm at {tpl}:6:3)" in lines[0] and "apt-get install swtpm swtpm-tools" in lines[0]
 
 
 # --------------------------------------------------------------------------- the step, with a real swtpm

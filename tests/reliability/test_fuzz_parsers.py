@@ -69,13 +69,16 @@ def test_fuzz_checksum_specs(sums_dir: Path) -> None:
             counter.diagnostics += 1
             return
         if got is not None:
+            parsed.append(spec)
             algo, hexdigest = got
             assert algo in ("md5", "sha1", "sha256", "sha512")
             assert all(c in "0123456789abcdef" for c in hexdigest)
 
+    parsed: list[str] = []
     run()
     counter.report()
     assert counter.n >= EXAMPLES
+    assert parsed, "no input parsed to a checksum: the properties above never ran"
 
 
 def test_fuzz_checksum_files() -> None:
@@ -91,10 +94,13 @@ def test_fuzz_checksum_files() -> None:
             counter.diagnostics += 1
             return
         if cs is not None:
+            parsed.append(text)
             assert isinstance(cs, Checksum)
             assert not algo or cs.algo == algo
             assert all(c in "0123456789abcdef" for c in cs.hexdigest)
 
+    parsed: list[str] = []
     run()
     counter.report()
     assert counter.n >= EXAMPLES
+    assert parsed, "no checksum file gave a checksum: the properties above never ran"

@@ -55,7 +55,7 @@ from builder.template.evaluator import render_template_string
         ("null", "null"),
         ("1e3", "1000"),
         ("1.5", "1.5"),
-        ("packer.version", "1.11.0"),
+        ("packer.version", "1.14.3"),
     ],
 )
 def test_eval(expr: str, out: str) -> None:
