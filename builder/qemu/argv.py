@@ -27,6 +27,7 @@ class RunFacts:
     disk_paths: list[str]
     iso_path: str = ""  # install ISO (empty for disk_image)
     cd_path: str = ""  # cd_files/cd_content ISO
+    answers_path: str = ""  # boot_method = "kernel": the OEMDRV / cidata CD with the unattended file
     floppy_path: str = ""
     vnc_display: int | None = None  # port - 5900; None when VNC is disabled
     ssh_host_port: int = 0
@@ -72,7 +73,7 @@ def default_args(cfg: QemuConfig, f: RunFacts) -> dict[str, list[str]]:
             drives.append(f"if=none,file={disk},id=drive{i},{opts}")
         else:
             drives.append(f"file={disk},if={cfg.disk_interface},{opts}")
-    cds = [p for p in (f.iso_path, f.cd_path) if p]
+    cds = [p for p in (f.iso_path, f.cd_path, f.answers_path) if p]
     for i, cd in enumerate(cds):
         if cfg.cdrom_interface == "virtio-scsi":
             if i == 0:

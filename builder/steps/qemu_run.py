@@ -50,6 +50,7 @@ class StepRunQemu(Step[QemuState]):
         if state.kernel_boot is not None:
             kb = state.kernel_boot
             facts.kernel, facts.initrd, facts.append = str(kb.kernel), str(kb.initrd), kb.append
+            facts.answers_path = str(kb.volume) if kb.volume else ""
         data = state.template_data()
         argv = build_argv(c, facts, render=lambda s: render(s, data))
         state.qemu_argv = argv

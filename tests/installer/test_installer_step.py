@@ -37,10 +37,12 @@ def test_step_prepares_and_cleans_up(tmp_path: Path, monkeypatch: pytest.MonkeyP
     step = StepInstallerKernel()
     step.run(state)
     kb = state.kernel_boot
-    assert kb is not None and kb.kernel.exists() and kb.initrd.exists()
-    assert kb.append.startswith(r"inst.stage2=hd:LABEL=CentOS\x207\x20x86_64 inst.ks=file:/ks.cfg ip=10.0.2.2 ")
+    assert kb is not None and kb.kernel.exists() and kb.initrd.exists() and kb.volume is not None
+    assert kb.append.startswith(r"inst.stage2=hd:LABEL=CentOS\x207\x20x86_64 inst.ks=hd:LABEL=OEMDRV:/ks.cfg "
+                                "ip=10.0.2.2 ")
     step.cleanup(state)
     assert state.kernel_boot is None and not kb.kernel.exists() and not kb.initrd.exists()
+    assert not kb.volume.exists()
     step.cleanup(state)  # idempotent
 
 
