@@ -43,6 +43,7 @@ class RunFacts:
     kernel: str = ""  # boot_method = "kernel": the installer kernel, initrd and command line
     initrd: str = ""
     append: str = ""
+    boot_disk: bool = False  # the second boot after a direct installer-kernel boot
 
 
 def default_args(cfg: QemuConfig, f: RunFacts) -> dict[str, list[str]]:
@@ -54,7 +55,7 @@ def default_args(cfg: QemuConfig, f: RunFacts) -> dict[str, list[str]]:
     else:
         args["-machine"] = [f"type={cfg.machine_type},accel={f.accelerator}"]
     if not cfg.efi_boot:
-        args["-boot"] = ["c" if cfg.disk_image else "once=d"]
+        args["-boot"] = ["c" if cfg.disk_image or f.boot_disk else "once=d"]
     if cfg.communicator == "none" or cfg.skip_nat_mapping:
         args["-netdev"] = ["user,id=user.0"]
     else:

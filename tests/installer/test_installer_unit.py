@@ -142,6 +142,9 @@ def test_cpio_is_read_by_gnu_cpio(tmp_path: Path) -> None:
     (tmp_path / "x").mkdir()
     subprocess.run(["cpio", "-id", "--quiet"], input=newc_archive(files), cwd=tmp_path / "x", check=True)
     assert (tmp_path / "x" / "preseed.cfg").read_bytes() == files["preseed.cfg"]
+    listing = subprocess.run(["cpio", "-itv", "--quiet"], capture_output=True, check=True, input=newc_archive(
+        {"bin": b"", "bin/init": b"#!/bin/sh\n"}, modes={"bin": 0o040755, "bin/init": 0o100755})).stdout.decode()
+    assert [line.split()[0] for line in listing.splitlines()] == ["drwxr-xr-x", "-rwxr-xr-x"]
 
 
 @pytest.mark.parametrize("orig_len", [0, 1, 2, 3, 4, 7])
