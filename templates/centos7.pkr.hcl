@@ -52,6 +52,16 @@ variable "iso_checksum" {
   description = "The ISO's checksum: \"sha256:HEX\", \"file:URL-or-path-of-a-SHA256SUMS-file\" or \"none\". Required."
 }
 
+variable "boot_method" {
+  type        = string
+  default     = "keys"
+  description = "pybuild-only. \"keys\": type boot_command into the boot menu, as Packer does. \"kernel\": boot the installer's own kernel from the ISO with the answers named on its command line: no key typed (README: Installs with zero typed keys)."
+  validation {
+    condition     = contains(["keys", "kernel"], var.boot_method)
+    error_message = "The boot_method variable must be \"keys\" or \"kernel\"."
+  }
+}
+
 variable "accelerator" {
   type        = string
   default     = ""
@@ -106,9 +116,12 @@ source "qemu" "centos7" {
   cpus             = 2
   headless         = true
 
-  http_directory = "${path.root}/../http/centos7"
-  boot_wait      = "10s"
-  boot_command = [
+  http_directory   = "${path.root}/../http/centos7"
+  boot_wait        = "10s"
+  boot_method      = var.boot_method
+  unattended_file  = var.boot_method == "kernel" ? "ks.cfg" : ""
+  installer_append = var.boot_method == "kernel" ? "text net.ifnames=0 biosdevname=0" : ""
+  boot_command = var.boot_method == "kernel" ? [] : [
     "<up><wait><tab><wait>",
     " text inst.ks=http://{{ .HTTPIP }}:{{ .HTTPPort }}/ks.cfg net.ifnames=0 biosdevname=0",
     " console=tty0 console=ttyS0,115200n8<enter>",
