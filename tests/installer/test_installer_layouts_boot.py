@@ -168,3 +168,52 @@ def test_with_a_communicator_the_installed_disk_boots_next(tmp_path: Path) -> No
     assert " -kernel " not in second and "-no-reboot" not in second and "media=cdrom" not in second
     assert "-boot c" in second
     assert "Installer finished; booting the installed system from its disk" in p.stdout
+
+
+def test_shipped_rocky9_template_kernel_variant_types_nothing(tmp_path: Path) -> None:
+    """templates/rocky9.pkr.hcl with -var boot_method=kernel on the Rocky-layout ISO: the
+    installer kernel gets the kickstart URL of pybuild's HTTP server and the arguments the
+    boot_command would have typed; after its power-off QEMU boots the disk (where the
+    synthetic installer put nothing, so the build is interrupted there)."""
+    import shutil
+    import signal
+    import time
+
+    iso = cached_iso(ROCKY9)
+    for d in ("templates", "http", "scripts"):
+        shutil.copytree(ROOT / d, tmp_path / d)
+    work = tmp_path / "w"
+    work.mkdir()
+    events = work / "events.jsonl"
+    env = {**os.environ, "PYBUILD_ACCELERATOR": "tcg", "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+    argv = [sys.executable, "-m", "builder.cli", "build", "-on-error=abort", "--log-json", str(events),
+            "-only=qemu.rocky9-bios", "-var", f"iso_url={iso}", "-var", "iso_checksum=none",
+            "-var", "boot_method=kernel", str(tmp_path / "templates" / "rocky9.pkr.hcl")]
+    with open(work / "out.log", "w") as fh:
+        proc = subprocess.Popen(argv, cwd=work, env=env, stdout=fh, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    kinds: list[object] = []
+    try:
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline and proc.poll() is None and kinds.count("qemu_started") < 2:
+            time.sleep(1)
+            if events.exists():
+                kinds = [json.loads(line)["event"] for line in events.read_text().splitlines()[:-1]]
+    finally:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGINT)
+            try:
+                proc.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+    out = (work / "out.log").read_text()
+    serial = (work / "output-rocky9-bios" / "serial.log").read_text(errors="replace")
+    assert kinds.count("qemu_started") == 2 and "installer_finished" in kinds, out[-3000:]
+    assert "boot_command_typed" not in kinds and "Typing the boot command" not in out
+    port = next(line for line in out.splitlines() if "Starting HTTP server on port" in line).split("port ")[1]
+    assert marked(serial, "CMDLINE") == (
+        f"CMDLINE inst.stage2=hd:LABEL=Rocky-9-4-x86_64-dvd inst.ks=http://10.0.2.2:{port.split()[0]}/ks.cfg "
+        f"inst.text net.ifnames=0 {CONSOLE}")
+    assert f"{MARK} POWEROFF" in serial
+    assert proc.returncode == 130  # interrupted while waiting for SSH on the disk's system
