@@ -26,7 +26,6 @@ import importlib.util
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -36,6 +35,7 @@ from pathlib import Path
 
 from bench.common import ROOT, Goal, Part, Stat, Table, load1, now
 from builder.run import run as run_tool
+from tests.fixtures.pybuild_proc import interrupt
 
 TEMPLATE = ROOT / "templates" / "debian12.pkr.hcl"
 FETCH_TIMEOUT = 900.0
@@ -101,13 +101,7 @@ def measure(iso: Path, extra_vars: list[str], timeout: float = FETCH_TIMEOUT) ->
                     seconds = _at(read[0]) - _at(started[0])
                 time.sleep(0.5)
         finally:
-            if proc.poll() is None:
-                os.kill(proc.pid, signal.SIGINT)
-                try:
-                    proc.wait(timeout=120)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait()
+            interrupt(proc)
         if seconds is None:
             tail = (work / "pybuild.out").read_text(errors="replace")[-2000:]
             raise RuntimeError(f"the installer never read /preseed.cfg ({extra_vars}):\n{tail}")

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from pykickstart.parser import KickstartParser
 from pykickstart.version import RHEL7, RHEL9, makeVersion
 
+from tests.fixtures.pybuild_proc import interrupt
 from tests.fixtures.zerokey_iso import CENTOS7, MARK, ROCKY9, UBUNTU, Media, cached_iso
 from tests.templates._render import load_template, render_http_dir
 
@@ -175,10 +178,6 @@ def test_shipped_rocky9_template_kernel_variant_types_nothing(tmp_path: Path) ->
     installer kernel gets the kickstart URL of pybuild's HTTP server and the arguments the
     boot_command would have typed; after its power-off QEMU boots the disk (where the
     synthetic installer put nothing, so the build is interrupted there)."""
-    import shutil
-    import signal
-    import time
-
     iso = cached_iso(ROCKY9)
     for d in ("templates", "http", "scripts"):
         shutil.copytree(ROOT / d, tmp_path / d)
@@ -200,13 +199,7 @@ def test_shipped_rocky9_template_kernel_variant_types_nothing(tmp_path: Path) ->
             if events.exists():
                 kinds = [json.loads(line)["event"] for line in events.read_text().splitlines()[:-1]]
     finally:
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGINT)
-            try:
-                proc.wait(timeout=120)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+        interrupt(proc)
     out = (work / "out.log").read_text()
     serial = (work / "output-rocky9-bios" / "serial.log").read_text(errors="replace")
     assert kinds.count("qemu_started") == 2 and "installer_finished" in kinds, out[-3000:]
