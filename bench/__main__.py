@@ -6,7 +6,7 @@
                                             # results stay in RESULTS.md
 
 Parts: orchestration (1), typing (2), postprocess (3), glance (4), validate (5), e2e (6),
-matrix (8).
+matrix (8), zerokey (9).
 Each part's result is stored as JSON in --results-dir (default bench/results/) and
 RESULTS.md is rendered from every stored part (plus <results-dir>/notes.md, if present),
 so parts can be re-measured one by one; ``--parts ""`` only re-renders.
@@ -35,6 +35,7 @@ PARTS = {
     "e2e": "bench.e2e",
     "ansible": "bench.ansible",
     "matrix": "bench.matrix",
+    "zerokey": "bench.zerokey",
 }
 ORDER = list(PARTS)
 # full-mode run counts (the issue asks for medians of >= 5 runs; typing: 20 runs per setting)

@@ -8,7 +8,7 @@
 #   Glance upload (qcow2/bare, hw_qemu_guest_agent=yes).
 #
 #   pybuild build templates/centos7.pkr.hcl
-#   pybuild build -var mirror=http://10.67.51.164/centos -var glance_cloud=mycloud templates/centos7.pkr.hcl
+#   pybuild build -var mirror=http://YOUR-MIRROR/centos -var glance_cloud=mycloud templates/centos7.pkr.hcl
 #
 # Glance: skipped unless glance_cloud (a clouds.yaml entry, or set OS_CLOUD/OS_* and
 # pass glance_cloud=env) or glance_endpoint (a Glance without Keystone, auth_type none)
@@ -50,6 +50,16 @@ variable "iso_url" {
 variable "iso_checksum" {
   type        = string
   description = "The ISO's checksum: \"sha256:HEX\", \"file:URL-or-path-of-a-SHA256SUMS-file\" or \"none\". Required."
+}
+
+variable "boot_method" {
+  type        = string
+  default     = "keys"
+  description = "pybuild-only. \"keys\": type boot_command into the boot menu, as Packer does. \"kernel\": boot the installer's own kernel from the ISO with the answers named on its command line: no key typed (README: Installs with zero typed keys)."
+  validation {
+    condition     = contains(["keys", "kernel"], var.boot_method)
+    error_message = "The boot_method variable must be \"keys\" or \"kernel\"."
+  }
 }
 
 variable "accelerator" {
@@ -106,9 +116,12 @@ source "qemu" "centos7" {
   cpus             = 2
   headless         = true
 
-  http_directory = "${path.root}/../http/centos7"
-  boot_wait      = "10s"
-  boot_command = [
+  http_directory   = "${path.root}/../http/centos7"
+  boot_wait        = "10s"
+  boot_method      = var.boot_method
+  unattended_file  = var.boot_method == "kernel" ? "ks.cfg" : ""
+  installer_append = var.boot_method == "kernel" ? "text net.ifnames=0 biosdevname=0" : ""
+  boot_command = var.boot_method == "kernel" ? [] : [
     "<up><wait><tab><wait>",
     " text inst.ks=http://{{ .HTTPIP }}:{{ .HTTPPort }}/ks.cfg net.ifnames=0 biosdevname=0",
     " console=tty0 console=ttyS0,115200n8<enter>",

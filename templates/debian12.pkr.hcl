@@ -43,6 +43,16 @@ variable "iso_checksum" {
   description = "The ISO's checksum: \"sha256:HEX\", \"file:URL-or-path-of-a-SHA256SUMS-file\" or \"none\". Required."
 }
 
+variable "boot_method" {
+  type        = string
+  default     = "keys"
+  description = "pybuild-only. \"keys\": type boot_command into the boot menu, as Packer does. \"kernel\": boot the installer's own kernel from the ISO with the answers named on its command line: no key typed (README: Installs with zero typed keys)."
+  validation {
+    condition     = contains(["keys", "kernel"], var.boot_method)
+    error_message = "The boot_method variable must be \"keys\" or \"kernel\"."
+  }
+}
+
 variable "accelerator" {
   type        = string
   default     = ""
@@ -87,9 +97,12 @@ source "qemu" "debian12" {
   cpus             = 2
   headless         = true
 
-  http_directory = "${path.root}/../http/debian12"
-  boot_wait      = "5s"
-  boot_command = [
+  http_directory   = "${path.root}/../http/debian12"
+  boot_wait        = "5s"
+  boot_method      = var.boot_method
+  unattended_file  = var.boot_method == "kernel" ? "preseed.cfg" : ""
+  installer_append = var.boot_method == "kernel" ? "locale=en_US.UTF-8 keymap=us hostname=debian domain= interface=auto" : ""
+  boot_command = var.boot_method == "kernel" ? [] : [
     "<esc><wait>",
     "auto url=http://{{ .HTTPIP }}:{{ .HTTPPort }}/preseed.cfg priority=critical",
     " locale=en_US.UTF-8 keymap=us hostname=debian domain= interface=auto",

@@ -51,6 +51,16 @@ variable "iso_checksum" {
   description = "The ISO's checksum: \"sha256:HEX\", \"file:URL-or-path-of-a-SHA256SUMS-file\" or \"none\". Required."
 }
 
+variable "boot_method" {
+  type        = string
+  default     = "keys"
+  description = "pybuild-only. \"keys\": type boot_command into the boot menu, as Packer does. \"kernel\": boot the installer's own kernel from the ISO with the answers named on its command line: no key typed (README: Installs with zero typed keys)."
+  validation {
+    condition     = contains(["keys", "kernel"], var.boot_method)
+    error_message = "The boot_method variable must be \"keys\" or \"kernel\"."
+  }
+}
+
 variable "accelerator" {
   type        = string
   default     = ""
@@ -78,9 +88,9 @@ variable "glance_visibility" {
 }
 
 locals {
-  build_user    = "pybuild"
+  build_user = "pybuild"
   # no mirror: subiquity's own default archive
-  ubuntu_apt = var.mirror == "" ? {} : { primary = [{ arches = ["default"], uri = var.mirror }] }
+  ubuntu_apt    = var.mirror == "" ? {} : { primary = [{ arches = ["default"], uri = var.mirror }] }
   glance_except = var.glance_cloud == "" && var.glance_endpoint == "" ? ["qemu.ubuntu2404"] : []
 }
 
@@ -141,7 +151,8 @@ source "qemu" "ubuntu2404" {
 
   boot_wait = "5s"
   # GRUB command line: same keys for BIOS and UEFI boots of the live server ISO
-  boot_command = [
+  boot_method = var.boot_method
+  boot_command = var.boot_method == "kernel" ? [] : [
     "c<wait>",
     "linux /casper/vmlinuz autoinstall console=tty0 console=ttyS0,115200n8",
     "<enter><wait5s>",

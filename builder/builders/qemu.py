@@ -21,6 +21,7 @@ from builder.steps.download import StepDownload
 from builder.steps.efivars import StepPrepareEfivars
 from builder.steps.http_server import StepHTTPServer
 from builder.steps.installer_kernel import StepInstallerKernel
+from builder.steps.installer_reboot import StepInstallerReboot
 from builder.steps.media_images import StepCreateCD, StepCreateFloppy
 from builder.steps.output_dir import StepOutputDir
 from builder.steps.ports import StepPortForward, StepVNCPort
@@ -57,6 +58,7 @@ def steps() -> list[Step[QemuState]]:
         StepRunQemu(),  # start QEMU
         StepQMP(),  # QMP client (powerdown, screenshots)
         StepTypeBootCommand(),  # boot_wait, boot_command over VNC / QMP / serial
+        StepInstallerReboot(),  # boot_method = "kernel": the installer powers off, boot again from the disk
         StepConnect(),  # wait for SSH
         StepProvision(),  # provisioners
         StepShutdown(),  # shutdown_command / ACPI, wait for QEMU to exit

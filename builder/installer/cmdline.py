@@ -3,8 +3,12 @@
 ``unattended`` says where the installer finds its answers:
 
 - ``http``: a URL on pybuild's HTTP server (``inst.ks=``, ``url=``, ``ds=nocloud;s=``);
-- ``initrd``: the file is appended to the initrd (``/ks.cfg`` → ``inst.ks=file:/ks.cfg``;
-  Debian reads ``/preseed.cfg`` from its initrd by itself);
+- ``initrd``: the file is appended to the initrd (Debian reads ``/preseed.cfg`` from its
+  initrd by itself);
+- ``volume``: the file is on a small extra CD whose label the installer looks for:
+  ``OEMDRV`` holding ``/ks.cfg`` (``inst.ks=hd:LABEL=OEMDRV:/ks.cfg``; anaconda's own wait
+  for OEMDRV is reliable only from 8.9/9.3, so the path is named), or ``cidata`` holding
+  ``user-data`` and ``meta-data`` (``ds=nocloud``);
 - ``none``: nothing (e.g. Ubuntu with a ``cidata`` volume from ``cd_content``).
 
 The serial console comes last, so ``/dev/console`` (and ``serial.log``) shows the install.
@@ -17,8 +21,11 @@ from dataclasses import dataclass
 from builder.installer.layout import Layout
 
 SERIAL_CONSOLE = "console=tty0 console=ttyS0,115200n8"
-# file name inside the initrd, per family (Ubuntu reads its answers from cloud-init, not the initrd)
-INITRD_NAME = {"rhel": "ks.cfg", "debian": "preseed.cfg"}
+# where a local unattended file goes, per family: "initrd" (file name inside it) or "volume"
+INITRD_NAME = {"debian": "preseed.cfg"}
+OEMDRV = "OEMDRV"  # anaconda's kickstart volume
+CIDATA = "cidata"  # cloud-init's NoCloud volume (subiquity's autoinstall)
+KICKSTART_NAME = "ks.cfg"
 _UDEV_SAFE = set("#+-.:=@_")
 
 
@@ -35,7 +42,7 @@ def udev_label(label: str) -> str:
 
 @dataclass(frozen=True)
 class Unattended:
-    how: str  # "http" | "initrd" | "none"
+    how: str  # "http" | "initrd" | "volume" | "none"
     url: str = ""  # for "http"
 
 
@@ -46,8 +53,8 @@ def compose(layout: Layout, unattended: Unattended, extra: str = "") -> str:
         args.append(f"inst.stage2=hd:LABEL={udev_label(layout.label)}")
         if unattended.how == "http":
             args.append(f"inst.ks={unattended.url}")
-        elif unattended.how == "initrd":
-            args.append(f"inst.ks=file:/{INITRD_NAME['rhel']}")
+        elif unattended.how == "volume":
+            args.append(f"inst.ks=hd:LABEL={OEMDRV}:/{KICKSTART_NAME}")
     elif layout.family == "debian":
         args += ["auto=true", "priority=critical"]
         if unattended.how == "http":
@@ -57,6 +64,8 @@ def compose(layout: Layout, unattended: Unattended, extra: str = "") -> str:
         if unattended.how == "http":
             base = unattended.url.rsplit("/", 1)[0] + "/"
             args.append(f"ds=nocloud;s={base}")
+        elif unattended.how == "volume":
+            args.append("ds=nocloud")
     else:
         raise ValueError(f"unknown layout family {layout.family!r}")
     if extra.strip():

@@ -27,11 +27,15 @@ def _entry(ino: int, name: str, data: bytes, mode: int) -> bytes:
     return out + data + _pad4(len(data))
 
 
-def newc_archive(files: Mapping[str, bytes], mode: int = 0o100600) -> bytes:
-    """An uncompressed newc archive holding ``files`` (path without leading ``/`` → bytes)."""
+def newc_archive(files: Mapping[str, bytes], mode: int = 0o100600,
+                 modes: Mapping[str, int] | None = None) -> bytes:
+    """An uncompressed newc archive holding ``files`` (path without leading ``/`` → bytes).
+
+    ``modes`` overrides ``mode`` per path, file type bits included: ``0o100755`` for an
+    executable, ``0o040755`` for a directory (with ``b""`` as its data)."""
     out = b""
     for ino, (name, data) in enumerate(sorted(files.items()), start=1):
-        out += _entry(ino, name.lstrip("/"), data, mode)
+        out += _entry(ino, name.lstrip("/"), data, (modes or {}).get(name, mode))
     return out + _entry(0, _TRAILER, b"", 0)
 
 

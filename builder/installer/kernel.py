@@ -1,5 +1,11 @@
 """Prepare a direct kernel boot: extract the installer kernel and initrd, add the
-unattended file, compose the command line."""
+unattended file, compose the command line.
+
+A local unattended file goes where each installer looks by itself: Debian's into the
+initrd (``/preseed.cfg``), a kickstart onto an extra CD labelled ``OEMDRV`` (``/ks.cfg``),
+Ubuntu's autoinstall user-data onto an extra CD labelled ``cidata`` (with an empty
+``meta-data``).
+"""
 
 from __future__ import annotations
 
@@ -7,10 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from builder.errors import BuildError
-from builder.installer.cmdline import INITRD_NAME, Unattended, compose
+from builder.installer.cmdline import CIDATA, INITRD_NAME, KICKSTART_NAME, OEMDRV, Unattended, compose
 from builder.installer.cpio import appendix
 from builder.installer.layout import Layout, discover, open_iso
 from builder.installer.unattended import Source
+from builder.isofs import make_iso
 
 
 @dataclass(frozen=True)
@@ -19,6 +26,18 @@ class KernelBoot:
     kernel: Path
     initrd: Path
     append: str
+    volume: Path | None = None  # the OEMDRV / cidata CD holding the unattended file
+
+
+def answers_volume(family: str, data: bytes, out: Path) -> Path | None:
+    """The extra CD that ``family``'s installer reads its answers from; None when it
+    reads them from the initrd instead."""
+    text = data.decode("utf-8", "replace")
+    if family == "rhel":
+        return make_iso(out, content={KICKSTART_NAME: text}, label=OEMDRV)
+    if family == "ubuntu":
+        return make_iso(out, content={"user-data": text, "meta-data": ""}, label=CIDATA)
+    return None
 
 
 def prepare(iso: Path, out_dir: Path, source: Source, *, http_base: str = "", extra: str = "") -> KernelBoot:
@@ -33,22 +52,21 @@ def prepare(iso: Path, out_dir: Path, source: Source, *, http_base: str = "", ex
     for p in (kernel, initrd):
         p.chmod(0o600)  # before the unattended file (it may hold passwords) goes in
     unattended = Unattended("none")
+    volume: Path | None = None
     if source.how == "http":
         if not http_base:
             raise BuildError("unattended_file: served over HTTP, but pybuild's HTTP server is not running")
         unattended = Unattended("http", http_base.rstrip("/") + source.path)
     elif source.how == "file":
-        name = INITRD_NAME.get(layout.family)
-        if name is None:
-            raise BuildError(
-                f"unattended_file: the {layout.family} installer does not read its answers from the initrd; "
-                'serve it with http_content, or give a "cidata" volume (cd_content, cd_label = "cidata")'
-            )
         try:
             data = Path(source.path).read_bytes()
         except OSError as e:
             raise BuildError(f"unattended_file: cannot read {source.path}: {e}") from e
-        with open(initrd, "ab") as fh:
-            fh.write(appendix(fh.tell(), {name: data}))
-        unattended = Unattended("initrd")
-    return KernelBoot(layout, kernel, initrd, compose(layout, unattended, extra))
+        volume = answers_volume(layout.family, data, out_dir / "answers.iso")
+        if volume is not None:
+            unattended = Unattended("volume")
+        else:
+            with open(initrd, "ab") as fh:
+                fh.write(appendix(fh.tell(), {INITRD_NAME[layout.family]: data}))
+            unattended = Unattended("initrd")
+    return KernelBoot(layout, kernel, initrd, compose(layout, unattended, extra), volume)

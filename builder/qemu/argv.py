@@ -27,6 +27,7 @@ class RunFacts:
     disk_paths: list[str]
     iso_path: str = ""  # install ISO (empty for disk_image)
     cd_path: str = ""  # cd_files/cd_content ISO
+    answers_path: str = ""  # boot_method = "kernel": the OEMDRV / cidata CD with the unattended file
     floppy_path: str = ""
     vnc_display: int | None = None  # port - 5900; None when VNC is disabled
     ssh_host_port: int = 0
@@ -42,6 +43,7 @@ class RunFacts:
     kernel: str = ""  # boot_method = "kernel": the installer kernel, initrd and command line
     initrd: str = ""
     append: str = ""
+    boot_disk: bool = False  # the second boot after a direct installer-kernel boot
 
 
 def default_args(cfg: QemuConfig, f: RunFacts) -> dict[str, list[str]]:
@@ -53,7 +55,7 @@ def default_args(cfg: QemuConfig, f: RunFacts) -> dict[str, list[str]]:
     else:
         args["-machine"] = [f"type={cfg.machine_type},accel={f.accelerator}"]
     if not cfg.efi_boot:
-        args["-boot"] = ["c" if cfg.disk_image else "once=d"]
+        args["-boot"] = ["c" if cfg.disk_image or f.boot_disk else "once=d"]
     if cfg.communicator == "none" or cfg.skip_nat_mapping:
         args["-netdev"] = ["user,id=user.0"]
     else:
@@ -72,7 +74,7 @@ def default_args(cfg: QemuConfig, f: RunFacts) -> dict[str, list[str]]:
             drives.append(f"if=none,file={disk},id=drive{i},{opts}")
         else:
             drives.append(f"file={disk},if={cfg.disk_interface},{opts}")
-    cds = [p for p in (f.iso_path, f.cd_path) if p]
+    cds = [p for p in (f.iso_path, f.cd_path, f.answers_path) if p]
     for i, cd in enumerate(cds):
         if cfg.cdrom_interface == "virtio-scsi":
             if i == 0:

@@ -97,7 +97,8 @@ class QemuConfig(ISOConfig, HTTPConfig, CDConfig, FloppyConfig, BootConfig, Comm
     )
     unattended_file: str = opt(
         "", help='pybuild, boot_method = "kernel": kickstart / preseed / autoinstall user-data: a path '
-        "served by http_directory/http_content (fetched over HTTP) or a local file (appended to the initrd)",
+        "served by http_directory/http_content (fetched over HTTP) or a local file (Debian: appended to the "
+        'initrd; RHEL-likes: on an "OEMDRV" CD; Ubuntu: on a "cidata" CD)',
     )
     installer_append: str = opt(
         "", help='pybuild, boot_method = "kernel": extra installer kernel arguments (Go templates: {{ .HTTPIP }})',

@@ -2,9 +2,10 @@
 installer_append, state.http_port; produces: state.kernel_boot.
 
 Reads the installer ISO (:mod:`builder.installer`), extracts its kernel and initrd into
-the private run directory (the unattended file appended to the initrd when it is a
-local file) and composes the kernel command line; ``qemu_run`` then boots them with
-``-kernel/-initrd/-append -no-reboot``, the ISO still attached. Cleanup removes the files.
+the private run directory (a local unattended file appended to Debian's initrd, or put
+on an ``OEMDRV``/``cidata`` CD for anaconda/subiquity) and composes the kernel command
+line; ``qemu_run`` then boots them with ``-kernel/-initrd/-append -no-reboot``, the ISO
+(and that CD) attached. Cleanup removes the files.
 """
 
 from __future__ import annotations
@@ -38,12 +39,14 @@ class StepInstallerKernel(Step[QemuState]):
                      "no boot command is typed")
         state.ui.message("Installer command line: " + secrets.mask(kb.append))
         state.ui.event("installer_kernel", family=kb.layout.family, kernel=kb.layout.kernel,
-                       initrd=kb.layout.initrd, append=kb.append)
+                       initrd=kb.layout.initrd, append=kb.append,
+                       volume=kb.volume.name if kb.volume else "")
 
     def cleanup(self, state: QemuState) -> None:
         kb = state.kernel_boot
         if kb is None:
             return
-        for p in (kb.kernel, kb.initrd):
-            p.unlink(missing_ok=True)
+        for p in (kb.kernel, kb.initrd, kb.volume):
+            if p is not None:
+                p.unlink(missing_ok=True)
         state.kernel_boot = None

@@ -22,47 +22,7 @@ class StepRunQemu(Step[QemuState]):
     name = "qemu_run"
 
     def run(self, state: QemuState) -> None:
-        c = state.cfg
-        if state.accelerator == "tcg":
-            state.ui.warn(
-                "QEMU runs with TCG (software emulation): builds are much slower than with KVM"
-                if not c.accelerator and not state.accelerator_forced
-                else "QEMU runs with TCG (software emulation)"
-            )
-        facts = RunFacts(
-            vm_name=state.vm_name,
-            accelerator=state.accelerator,
-            disk_paths=[str(p) for p in state.disk_paths],
-            iso_path="" if c.disk_image else (state.iso_remote or str(state.iso_path or "")),
-            cd_path=str(state.cd_path) if state.cd_path else "",
-            floppy_path=str(state.floppy_path) if state.floppy_path else "",
-            vnc_display=(state.vnc_lease.port - 5900) if state.vnc_lease else None,
-            ssh_host_port=state.ssh_host_port,
-            guest_port=c.ssh_port,
-            qmp_path=str(state.qmp_path),
-            serial_sock=str(state.serial_sock),
-            serial_log=str(state.serial_log),
-            efivars_path=str(state.efivars_path) if state.efivars_path else "",
-            efi_code=state.efi_code,
-            vtpm_socket=str(state.vtpm_socket or ""),
-            has_display=display_available(),
-        )
-        if state.kernel_boot is not None:
-            kb = state.kernel_boot
-            facts.kernel, facts.initrd, facts.append = str(kb.kernel), str(kb.initrd), kb.append
-        data = state.template_data()
-        argv = build_argv(c, facts, render=lambda s: render(s, data))
-        state.qemu_argv = argv
-        state.ui.message("Qemu command: " + secrets.mask(shlex.join(argv)))
-        for lease in (state.vnc_lease, state.ssh_lease):
-            if lease is not None:
-                lease.close_socket()  # QEMU binds the port now; the lease (its lock) stays with its step
-        state.qemu = Process(argv, log_path=state.run_dir / "qemu.log")
-        state.ui.event("qemu_started", pid=state.qemu.pid)
-        rc = state.qemu.wait(0.5)
-        if rc is not None:
-            log = (state.run_dir / "qemu.log").read_text(errors="replace")[-3000:]
-            raise BuildError(f"QEMU exited at once with code {rc}:\n{log.strip()}")
+        launch(state, installer=True)
 
     def cleanup(self, state: QemuState) -> None:
         if state.qemu is None:
@@ -74,3 +34,53 @@ class StepRunQemu(Step[QemuState]):
         if state.failed:
             state.ctx.evidence(qlog)
         state.qemu = None
+
+
+def launch(state: QemuState, *, installer: bool) -> None:
+    """Start QEMU into ``state.qemu``. ``installer=False`` is the second boot after a
+    direct installer-kernel boot (:mod:`builder.steps.installer_reboot`): no kernel, no
+    installer media, boot from the disk."""
+    c = state.cfg
+    if installer and state.accelerator == "tcg":
+        state.ui.warn(
+            "QEMU runs with TCG (software emulation): builds are much slower than with KVM"
+            if not c.accelerator and not state.accelerator_forced
+            else "QEMU runs with TCG (software emulation)"
+        )
+    facts = RunFacts(
+        vm_name=state.vm_name,
+        accelerator=state.accelerator,
+        disk_paths=[str(p) for p in state.disk_paths],
+        iso_path="" if c.disk_image else (state.iso_remote or str(state.iso_path or "")),
+        cd_path=str(state.cd_path) if state.cd_path else "",
+        floppy_path=str(state.floppy_path) if state.floppy_path else "",
+        vnc_display=(state.vnc_lease.port - 5900) if state.vnc_lease else None,
+        ssh_host_port=state.ssh_host_port,
+        guest_port=c.ssh_port,
+        qmp_path=str(state.qmp_path),
+        serial_sock=str(state.serial_sock),
+        serial_log=str(state.serial_log),
+        efivars_path=str(state.efivars_path) if state.efivars_path else "",
+        efi_code=state.efi_code,
+        vtpm_socket=str(state.vtpm_socket or ""),
+        has_display=display_available(),
+    )
+    if not installer:
+        facts.iso_path, facts.boot_disk = "", True
+    elif state.kernel_boot is not None:
+        kb = state.kernel_boot
+        facts.kernel, facts.initrd, facts.append = str(kb.kernel), str(kb.initrd), kb.append
+        facts.answers_path = str(kb.volume) if kb.volume else ""
+    data = state.template_data()
+    argv = build_argv(c, facts, render=lambda s: render(s, data))
+    state.qemu_argv = argv
+    state.ui.message("Qemu command: " + secrets.mask(shlex.join(argv)))
+    for lease in (state.vnc_lease, state.ssh_lease):
+        if lease is not None:
+            lease.close_socket()  # QEMU binds the port now; the lease (its lock) stays with its step
+    state.qemu = Process(argv, log_path=state.run_dir / "qemu.log")
+    state.ui.event("qemu_started", pid=state.qemu.pid)
+    rc = state.qemu.wait(0.5)
+    if rc is not None:
+        log = (state.run_dir / "qemu.log").read_text(errors="replace")[-3000:]
+        raise BuildError(f"QEMU exited at once with code {rc}:\n{log.strip()}")

@@ -13,14 +13,7 @@ class StepQMP(Step[QemuState]):
     name = "qmp"
 
     def run(self, state: QemuState) -> None:
-        client = QMPClient(str(state.qmp_path))
-        try:
-            client.connect(timeout=30)
-        except Exception as e:
-            raise BuildError(f"cannot connect to QEMU's QMP socket {state.qmp_path}: {e}") from e
-        state.qmp = client
-        if state.cfg.vnc_use_password and state.cfg.vnc_password:
-            client.execute("change-vnc-password", password=state.cfg.vnc_password)
+        connect(state)
 
     def cleanup(self, state: QemuState) -> None:
         if state.qmp is None:
@@ -37,3 +30,15 @@ class StepQMP(Step[QemuState]):
         except Exception:
             pass
         state.qmp = None
+
+
+def connect(state: QemuState) -> None:
+    """A QMP client for the running QEMU into ``state.qmp`` (also after a relaunch)."""
+    client = QMPClient(str(state.qmp_path))
+    try:
+        client.connect(timeout=30)
+    except Exception as e:
+        raise BuildError(f"cannot connect to QEMU's QMP socket {state.qmp_path}: {e}") from e
+    state.qmp = client
+    if state.cfg.vnc_use_password and state.cfg.vnc_password:
+        client.execute("change-vnc-password", password=state.cfg.vnc_password)

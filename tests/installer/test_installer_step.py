@@ -37,10 +37,12 @@ def test_step_prepares_and_cleans_up(tmp_path: Path, monkeypatch: pytest.MonkeyP
     step = StepInstallerKernel()
     step.run(state)
     kb = state.kernel_boot
-    assert kb is not None and kb.kernel.exists() and kb.initrd.exists()
-    assert kb.append.startswith(r"inst.stage2=hd:LABEL=CentOS\x207\x20x86_64 inst.ks=file:/ks.cfg ip=10.0.2.2 ")
+    assert kb is not None and kb.kernel.exists() and kb.initrd.exists() and kb.volume is not None
+    assert kb.append.startswith(r"inst.stage2=hd:LABEL=CentOS\x207\x20x86_64 inst.ks=hd:LABEL=OEMDRV:/ks.cfg "
+                                "ip=10.0.2.2 ")
     step.cleanup(state)
     assert state.kernel_boot is None and not kb.kernel.exists() and not kb.initrd.exists()
+    assert not kb.volume.exists()
     step.cleanup(state)  # idempotent
 
 
@@ -62,3 +64,25 @@ def test_boot_command_step_opens_no_keyboard(tmp_path: Path, monkeypatch: pytest
         step.run(state)
     finally:
         step.cleanup(state)
+
+
+def test_installer_reboot_is_idle_without_a_kernel_boot_or_a_communicator(tmp_path: Path) -> None:
+    """Nothing to wait for: keys boot (no kernel_boot), or communicator none (the shutdown
+    step takes the installer's power-off as the end). A started QEMU would be touched."""
+    from builder.steps.installer_reboot import StepInstallerReboot
+
+    class Untouchable:
+        def __getattr__(self, name: str) -> object:
+            raise AssertionError(f"QEMU touched: {name}")
+
+    for options, with_kernel in (({"communicator": "ssh", "ssh_username": "root"}, False), ({}, True)):
+        label, files = LAYOUTS["rhel"]
+        state = _state(tmp_path, boot_method="kernel", **options)
+        state.iso_path = make_iso(tmp_path / "r.iso", label, files)
+        kernel = StepInstallerKernel()
+        if with_kernel:
+            kernel.run(state)
+        state.qemu = Untouchable()  # type: ignore[assignment]
+        StepInstallerReboot().run(state)
+        state.qemu = None
+        kernel.cleanup(state)

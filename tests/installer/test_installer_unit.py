@@ -119,13 +119,14 @@ U = "http://10.0.2.2:8123/ks/ks.cfg"
     ("family", "unattended", "extra", "expected"),
     [
         ("rhel", Unattended("http", U), "", rf"inst.stage2=hd:LABEL=CentOS\x207 inst.ks={U} {SERIAL_CONSOLE}"),
-        ("rhel", Unattended("initrd"), "inst.text", rf"inst.stage2=hd:LABEL=CentOS\x207 inst.ks=file:/ks.cfg "
-                                                    f"inst.text {SERIAL_CONSOLE}"),
+        ("rhel", Unattended("volume"), "inst.text", rf"inst.stage2=hd:LABEL=CentOS\x207 "
+                                                    f"inst.ks=hd:LABEL=OEMDRV:/ks.cfg inst.text {SERIAL_CONSOLE}"),
         ("rhel", Unattended("none"), "", rf"inst.stage2=hd:LABEL=CentOS\x207 {SERIAL_CONSOLE}"),
         ("debian", Unattended("http", U), "", f"auto=true priority=critical url={U} --- {SERIAL_CONSOLE}"),
         ("debian", Unattended("initrd"), " hostname=x ", f"auto=true priority=critical hostname=x --- {SERIAL_CONSOLE}"),
         ("ubuntu", Unattended("http", U), "", f"autoinstall ds=nocloud;s=http://10.0.2.2:8123/ks/ --- {SERIAL_CONSOLE}"),
         ("ubuntu", Unattended("none"), "", f"autoinstall --- {SERIAL_CONSOLE}"),
+        ("ubuntu", Unattended("volume"), "", f"autoinstall ds=nocloud --- {SERIAL_CONSOLE}"),
     ],
 )
 def test_command_line(family: str, unattended: Unattended, extra: str, expected: str) -> None:
@@ -141,6 +142,9 @@ def test_cpio_is_read_by_gnu_cpio(tmp_path: Path) -> None:
     (tmp_path / "x").mkdir()
     subprocess.run(["cpio", "-id", "--quiet"], input=newc_archive(files), cwd=tmp_path / "x", check=True)
     assert (tmp_path / "x" / "preseed.cfg").read_bytes() == files["preseed.cfg"]
+    listing = subprocess.run(["cpio", "-itv", "--quiet"], capture_output=True, check=True, input=newc_archive(
+        {"bin": b"", "bin/init": b"#!/bin/sh\n"}, modes={"bin": 0o040755, "bin/init": 0o100755})).stdout.decode()
+    assert [line.split()[0] for line in listing.splitlines()] == ["drwxr-xr-x", "-rwxr-xr-x"]
 
 
 @pytest.mark.parametrize("orig_len", [0, 1, 2, 3, 4, 7])
@@ -173,10 +177,27 @@ def test_prepare_http_and_ubuntu_local(tmp_path: Path) -> None:
     assert r"inst.stage2=hd:LABEL=CentOS\x207\x20x86_64 inst.ks=http://10.0.2.2:9000/ks.cfg" in kb.append
     with pytest.raises(BuildError, match="HTTP server is not running"):
         prepare(iso, tmp_path, Source("http", "/ks.cfg"))
+
+
+def _volume_files(volume: Path) -> tuple[str, dict[str, bytes]]:
+    with open_iso(volume) as reader:
+        names = ["ks.cfg", "user-data", "meta-data"]
+        return reader.label, {n: reader.read(n) for n in names if reader.exists(n)}
+
+
+def test_prepare_rhel_and_ubuntu_local_files_go_on_a_volume(tmp_path: Path) -> None:
+    answers = tmp_path / "answers"
+    answers.write_text("#cloud-config\nautoinstall: {version: 1}\n")
     label, files = LAYOUTS["ubuntu"]
-    iso = make_iso(tmp_path / "u.iso", label, files)
-    with pytest.raises(BuildError, match="cidata"):
-        prepare(iso, tmp_path, Source("file", str(iso)))
+    kb = prepare(make_iso(tmp_path / "u.iso", label, files), tmp_path, Source("file", str(answers)))
+    assert kb.volume is not None and kb.append == f"autoinstall ds=nocloud --- {SERIAL_CONSOLE}"
+    assert _volume_files(kb.volume) == ("cidata", {"user-data": answers.read_bytes(), "meta-data": b""})
+    assert oct(kb.volume.stat().st_mode & 0o777) == "0o600"
+    label, files = LAYOUTS["rhel"]
+    kb = prepare(make_iso(tmp_path / "r.iso", label, files), tmp_path, Source("file", str(answers)))
+    assert kb.volume is not None and kb.initrd.read_bytes() == b"IIIII"  # the initrd is left alone
+    assert "inst.ks=hd:LABEL=OEMDRV:/ks.cfg" in kb.append
+    assert _volume_files(kb.volume) == ("OEMDRV", {"ks.cfg": answers.read_bytes()})
 
 
 def cfg(**kw):  # type: ignore[no-untyped-def]
@@ -231,6 +252,9 @@ def test_kernel_argv() -> None:
     assert argv[i:i + 7] == ["-kernel", "/r/k", "-initrd", "/r/i", "-append", "auto=true --- console=ttyS0",
                              "-no-reboot"]
     assert "file=i.iso,media=cdrom" in argv  # the ISO stays attached
+    f.cd_path, f.answers_path = "cd.iso", "answers.iso"
+    drives = [a for a in build_argv(c, f) if a.endswith("media=cdrom")]
+    assert drives == ["file=i.iso,media=cdrom", "file=cd.iso,media=cdrom", "file=answers.iso,media=cdrom"]
 
 
 def test_located_error_through_the_cli(tmp_path: Path) -> None:

@@ -68,7 +68,7 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> Build:
 
 @pytest.fixture(scope="module")
 def build_with_mirror(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    return make_build(tmp_path_factory.mktemp("ksm"), mirror="http://10.67.51.164/centos",
+    return make_build(tmp_path_factory.mktemp("ksm"), mirror="http://mirror.invalid/centos",
                       glance_cloud="mycloud")
 
 
@@ -115,8 +115,8 @@ def test_step_07_the_mirror_is_required(build: Build) -> None:
 
 def test_step_07_local_mirror_with_a_mirror_variable(build_with_mirror: Build) -> None:
     b = build_with_mirror
-    assert b.ks_handler.method.url == "http://10.67.51.164/centos/7.9.2009/os/x86_64/"
-    assert "base=http://10.67.51.164/centos/7.9.2009/os/x86_64/" in b.env["REPOS"].split()
+    assert b.ks_handler.method.url == "http://mirror.invalid/centos/7.9.2009/os/x86_64/"
+    assert "base=http://mirror.invalid/centos/7.9.2009/os/x86_64/" in b.env["REPOS"].split()
     repos = b.script("repos.sh")
     assert "rm -f ./*.repo" in repos and "local.repo" in repos
     assert 'curl -fsS -o local.repo "$REPO_FILE_URL"' in repos  # the recipe's variant

@@ -22,7 +22,7 @@ KICKSTARTS = [
     ("almalinux9", "qemu.almalinux9-bios", RHEL9, "RHEL9"),
     ("almalinux9", "qemu.almalinux9-uefi", RHEL9, "RHEL9"),
 ]
-MIRRORS = {"default": {}, "local": {"mirror": "http://10.67.51.164/repo"}}
+MIRRORS = {"default": {}, "local": {"mirror": "http://mirror.invalid/repo"}}
 
 
 def parse_ks(text: str, version: int) -> KickstartParser:
@@ -42,8 +42,8 @@ def test_kickstart_valid_for_its_release(tmp_path: Path, template: str, source: 
     ks = files["/ks.cfg"]
     h = parse_ks(ks, version).handler
     if mirror == "local":
-        assert h.method.url.startswith("http://10.67.51.164/repo/")
-        assert all(r.baseurl.startswith("http://10.67.51.164/repo/") for r in h.repo.repoList)
+        assert h.method.url.startswith("http://mirror.invalid/repo/")
+        assert all(r.baseurl.startswith("http://mirror.invalid/repo/") for r in h.repo.repoList)
     elif template == "centos7":  # its mirror is required
         assert h.method.url.startswith("http://mirror.example/centos/")
     else:  # the boot ISO's own default repositories

@@ -231,7 +231,7 @@ def pybuild_validate(path: Path, *args: str) -> subprocess.CompletedProcess[str]
 
 @pytest.mark.parametrize("name", MINE)
 @pytest.mark.parametrize("vars_", [[], ["-var", "glance_endpoint=http://127.0.0.1:9292",
-                                        "-var", "mirror=http://10.67.51.164/repo"]],
+                                        "-var", "mirror=http://mirror.invalid/repo"]],
                          ids=["defaults", "glance+mirror"])
 def test_pybuild_validate(name: str, vars_: list[str]) -> None:
     r = pybuild_validate(TEMPLATES / f"{name}.pkr.hcl", *required_var_args(name), *vars_)
