@@ -1,6 +1,6 @@
 source "qemu" "almalinux-9-gencloud-x86_64" {
   iso_url            = local.iso_url_9_x86_64
-  iso_checksum       = "file:https://repo.almalinux.org/almalinux/${var.os_ver_9}/isos/x86_64/CHECKSUM"
+  iso_checksum       = "file:https://almalinux.mirror.invalid/almalinux/${var.os_ver_9}/isos/x86_64/CHECKSUM"
   shutdown_command   = "sudo -S /sbin/shutdown -hP now"
   ssh_username       = "root"
   ssh_password       = var.ssh_password

@@ -20,7 +20,7 @@ variable "qemu_binary" {
 }
 
 local "iso_url_9_x86_64" {
-  expression = "https://repo.almalinux.org/almalinux/${var.os_ver_9}/isos/x86_64/AlmaLinux-${var.os_ver_9}-x86_64-boot.iso"
+  expression = "https://almalinux.mirror.invalid/almalinux/${var.os_ver_9}/isos/x86_64/AlmaLinux-${var.os_ver_9}-x86_64-boot.iso"
 }
 
 local "gencloud_boot_command_9_x86_64" {

@@ -5,7 +5,7 @@ variable "ks_proxy" {
 
 variable "ks_mirror" {
   type    = string
-  default = "http://mirror.stream.centos.org/9-stream"
+  default = "http://centos-stream.mirror.invalid/9-stream"
 }
 
 variable "users" {

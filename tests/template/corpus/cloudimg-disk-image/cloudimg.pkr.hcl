@@ -1,6 +1,6 @@
 variable "cloudimg_url" {
   type    = string
-  default = "https://cloud-images.ubuntu.com/noble/current/noble-server-cloudimg-amd64.img"
+  default = "https://ubuntu-cloud.mirror.invalid/noble/current/noble-server-cloudimg-amd64.img"
 }
 variable "architecture" {
   type    = string
@@ -46,7 +46,7 @@ source "qemu" "cloudimg" {
   format         = "qcow2"
   headless       = true
   http_directory = var.kernel != "" ? "http" : null
-  iso_checksum   = "file:https://cloud-images.ubuntu.com/noble/current/SHA256SUMS"
+  iso_checksum   = "file:https://ubuntu-cloud.mirror.invalid/noble/current/SHA256SUMS"
   iso_url        = var.cloudimg_url
   memory         = 2048
   qemu_binary    = "qemu-system-${lookup(local.qemu_arch, var.architecture, "")}"

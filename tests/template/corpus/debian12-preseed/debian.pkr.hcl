@@ -2,7 +2,7 @@ variable "debian_version" {
   default = "12.5.0"
 }
 variable "mirror" {
-  default = "deb.debian.org"
+  default = "debian.mirror.invalid"
 }
 variable "locale" {
   type    = string
@@ -33,8 +33,8 @@ locals {
 }
 
 source "qemu" "debian" {
-  iso_url          = "https://cdimage.debian.org/cdimage/archive/${var.debian_version}/amd64/iso-cd/${local.iso_name}"
-  iso_checksum     = "file:https://cdimage.debian.org/cdimage/archive/${var.debian_version}/amd64/iso-cd/SHA256SUMS"
+  iso_url          = "https://debian-cd.mirror.invalid/cdimage/archive/${var.debian_version}/amd64/iso-cd/${local.iso_name}"
+  iso_checksum     = "file:https://debian-cd.mirror.invalid/cdimage/archive/${var.debian_version}/amd64/iso-cd/SHA256SUMS"
   http_directory   = "${path.root}/http"
   boot_command     = local.boot_command
   boot_wait        = "5s"

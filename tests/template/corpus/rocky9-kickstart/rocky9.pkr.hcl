@@ -34,7 +34,7 @@ variable "extra_packages" {
 }
 
 locals {
-  iso_url    = "https://download.rockylinux.org/pub/rocky/9/isos/x86_64/Rocky-${var.rocky_version}-x86_64-minimal.iso"
+  iso_url    = "https://rocky.mirror.invalid/pub/rocky/9/isos/x86_64/Rocky-${var.rocky_version}-x86_64-minimal.iso"
   build_date = formatdate("YYYYMMDD", timestamp())
   image_name = "rocky-${replace(var.rocky_version, ".", "-")}-${local.build_date}"
   kickstart = templatefile("${path.root}/http/ks.cfg.pkrtpl.hcl", {
@@ -46,7 +46,7 @@ locals {
 
 source "qemu" "rocky9" {
   iso_url          = local.iso_url
-  iso_checksum     = "file:https://download.rockylinux.org/pub/rocky/9/isos/x86_64/CHECKSUM"
+  iso_checksum     = "file:https://rocky.mirror.invalid/pub/rocky/9/isos/x86_64/CHECKSUM"
   output_directory = "output-${source.name}"
   vm_name          = "${local.image_name}.qcow2"
   disk_size        = var.disk_size

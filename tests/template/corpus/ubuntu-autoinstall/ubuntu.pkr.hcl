@@ -37,8 +37,8 @@ locals {
 }
 
 source "qemu" "ubuntu" {
-  iso_url      = "https://releases.ubuntu.com/${var.ubuntu_release}/ubuntu-${var.ubuntu_release}-live-server-amd64.iso"
-  iso_checksum = "file:https://releases.ubuntu.com/${var.ubuntu_release}/SHA256SUMS"
+  iso_url      = "https://ubuntu.mirror.invalid/${var.ubuntu_release}/ubuntu-${var.ubuntu_release}-live-server-amd64.iso"
+  iso_checksum = "file:https://ubuntu.mirror.invalid/${var.ubuntu_release}/SHA256SUMS"
   cd_content = {
     "meta-data" = ""
     "user-data" = "#cloud-config\n${jsonencode(local.user_data)}"
