@@ -36,7 +36,8 @@ from builder.config import parse_duration
 from builder.errors import Diagnostic, Location, TemplateError
 from builder.matrix.model import ARCHES, Cell, Matrix
 from builder.template import expr as E
-from builder.template.evaluator import EvalError, Scope, evaluate, function_table, suggest
+from builder.template.evaluator import EvalError, Scope, evaluate, suggest
+from builder.template.functions import function_table
 
 # the template loader's HCL front end: parse + decode into attributes/blocks with locations
 from builder.template.loader import HAttr, HBody, _Collector, _parse

@@ -29,11 +29,11 @@ from builder.template.evaluator import (
     Scope,
     evaluate,
     fail,
-    function_table,
     masked,
     suggest,
     to_str,
 )
+from builder.template.functions import function_table
 from builder.template.model import (
     BuildSpec,
     ComponentSpec,
