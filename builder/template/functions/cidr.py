@@ -6,13 +6,13 @@ import ipaddress
 from collections.abc import Callable
 from typing import Any
 
-from builder.template.functions.values import FunctionError, _i, _s
+from builder.template.functions.values import FunctionError, arg_int, arg_str
 
 _Net = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def _parse_cidr(prefix: Any) -> _Net:
-    text = _s(prefix, "prefix")
+    text = arg_str(prefix, "prefix")
     if "/" not in text:
         raise FunctionError(f"invalid CIDR expression: invalid CIDR address: {text}")
     try:
@@ -22,7 +22,7 @@ def _parse_cidr(prefix: Any) -> _Net:
 
 
 def _cidrhost(prefix: Any, hostnum: Any) -> str:
-    net, num = _parse_cidr(prefix), _i(hostnum, "hostnum")
+    net, num = _parse_cidr(prefix), arg_int(hostnum, "hostnum")
     size = net.num_addresses
     idx = num if num >= 0 else size + num
     if idx < 0 or idx >= size:
@@ -35,7 +35,7 @@ def _cidrnetmask(prefix: Any) -> str:
 
 
 def _cidrsubnet(prefix: Any, newbits: Any, netnum: Any) -> str:
-    net, nb, num = _parse_cidr(prefix), _i(newbits, "newbits"), _i(netnum, "netnum")
+    net, nb, num = _parse_cidr(prefix), arg_int(newbits, "newbits"), arg_int(netnum, "netnum")
     newlen = net.prefixlen + nb
     if nb < 0:
         raise FunctionError("invalid CIDR expression: newbits must not be negative")
@@ -64,7 +64,7 @@ def _cidrsubnets(prefix: Any, *newbits: Any) -> list[str]:
     base_start = int(base.network_address)
     base_end = base_start + base.num_addresses
     for nbv in newbits:
-        nb = _i(nbv, "newbits")
+        nb = arg_int(nbv, "newbits")
         if nb < 1:
             raise FunctionError(f"invalid newbits {nb}: must be greater than zero")
         length = base.prefixlen + nb

@@ -8,34 +8,34 @@ from typing import Any
 
 from builder.template.functions.values import (
     FunctionError,
-    _dec,
-    _equal,
-    _from_dec,
-    _graphemes,
-    _i,
-    _is_primitive,
-    _n,
-    _s,
-    _sorted_set,
-    _to_list,
-    _to_map,
-    _type_name,
-    _unify,
+    arg_int,
+    arg_number,
+    arg_str,
+    equal,
+    from_decimal,
+    graphemes,
+    is_primitive,
+    sorted_set,
     to_bool,
+    to_decimal,
+    to_list,
+    to_map,
     to_string,
+    type_name,
+    unify,
 )
 
 
 def _alltrue(lst: Any) -> bool:
-    return all(v is not None and to_bool(v, "list element") for v in _to_list(lst))
+    return all(v is not None and to_bool(v, "list element") for v in to_list(lst))
 
 
 def _anytrue(lst: Any) -> bool:
-    return any(to_bool(v, "list element") for v in _to_list(lst) if v is not None)
+    return any(to_bool(v, "list element") for v in to_list(lst) if v is not None)
 
 
 def _chunklist(lst: Any, size: Any) -> list[list[Any]]:
-    items, n = _to_list(lst), _i(size, "size")
+    items, n = to_list(lst), arg_int(size, "size")
     if n < 0:
         raise FunctionError("the size argument must be positive")
     if n == 0:
@@ -44,10 +44,10 @@ def _chunklist(lst: Any, size: Any) -> list[list[Any]]:
 
 
 def _coalesce(*vals: Any) -> Any:
-    kinds = {_is_primitive(v) for v in vals if v is not None}
+    kinds = {is_primitive(v) for v in vals if v is not None}
     if len(kinds) > 1:
         raise FunctionError("all arguments must have the same type")
-    for v in _unify(list(vals)):
+    for v in unify(list(vals)):
         if v is None or v == "":
             continue
         return v
@@ -58,14 +58,14 @@ def _coalescelist(*lists: Any) -> list[Any]:
     if not lists:
         raise FunctionError("at least one argument is required")
     for lst in lists:
-        items = _to_list(lst, "vals")
+        items = to_list(lst, "vals")
         if items:
             return items
     raise FunctionError("no non-null arguments")
 
 
 def _compact(lst: Any) -> list[str]:
-    return [to_string(v) for v in _to_list(lst) if v is not None and v != ""]
+    return [to_string(v) for v in to_list(lst) if v is not None and v != ""]
 
 
 def _concat(*seqs: Any) -> list[Any]:
@@ -73,24 +73,24 @@ def _concat(*seqs: Any) -> list[Any]:
         raise FunctionError("at least one argument is required")
     out: list[Any] = []
     for s in seqs:
-        out.extend(_to_list(s, "seqs"))
+        out.extend(to_list(s, "seqs"))
     return out
 
 
 def _contains(lst: Any, value: Any) -> bool:
-    return any(_equal(v, value) for v in _to_list(lst))
+    return any(equal(v, value) for v in to_list(lst))
 
 
 def _distinct(lst: Any) -> list[Any]:
     out: list[Any] = []
-    for v in _unify(_to_list(lst)):
-        if not any(_equal(v, o) for o in out):
+    for v in unify(to_list(lst)):
+        if not any(equal(v, o) for o in out):
             out.append(v)
     return out
 
 
 def _element(lst: Any, index: Any) -> Any:
-    items, i = _to_list(lst), _i(index, "index")
+    items, i = to_list(lst), arg_int(index, "index")
     if not items:
         raise FunctionError("cannot use element function with an empty list")
     if i < 0:
@@ -108,29 +108,29 @@ def _flatten(lst: Any) -> list[Any]:
             else:
                 out.append(v)
 
-    walk(_to_list(lst))
+    walk(to_list(lst))
     return out
 
 
 def _index(lst: Any, value: Any) -> int:
-    for i, v in enumerate(_to_list(lst)):
-        if _equal(v, value):
+    for i, v in enumerate(to_list(lst)):
+        if equal(v, value):
             return i
     raise FunctionError("item not found")
 
 
 def _keys(m: Any) -> list[str]:
-    return sorted(_to_map(m, "inputMap"))
+    return sorted(to_map(m, "inputMap"))
 
 
 def _values(m: Any) -> list[Any]:
-    d = _to_map(m, "mapping")
+    d = to_map(m, "mapping")
     return [d[k] for k in sorted(d)]
 
 
 def _length(v: Any) -> int:
     if isinstance(v, str):
-        return len(_graphemes(v))
+        return len(graphemes(v))
     if isinstance(v, list | tuple | dict | set | frozenset):
         return len(v)
     if v is None:
@@ -140,7 +140,7 @@ def _length(v: Any) -> int:
 
 def _lookup(m: Any, key: Any, default: Any) -> Any:
     # Packer (cty) requires the default, unlike Terraform.
-    d, k = _to_map(m, "inputMap"), _s(key, "key")
+    d, k = to_map(m, "inputMap"), arg_str(key, "key")
     if default is None:
         raise FunctionError('Invalid value for "default" parameter: argument must not be null')
     return d.get(k, default)
@@ -152,13 +152,13 @@ def _merge(*maps: Any) -> dict[str, Any]:
         if m is None:
             continue
         if not isinstance(m, Mapping):
-            raise FunctionError("arguments must be maps or objects, got " + json.dumps(_type_name(m)))
+            raise FunctionError("arguments must be maps or objects, got " + json.dumps(type_name(m)))
         out.update(m)
     return out
 
 
 def _range(*args: Any) -> list[int | float]:
-    nums = [_n(a, "params") for a in args]
+    nums = [arg_number(a, "params") for a in args]
     start: int | float
     limit: int | float
     step: int | float
@@ -178,40 +178,40 @@ def _range(*args: Any) -> list[int | float]:
     if start > limit and step > 0:
         raise FunctionError("step must be negative when start is greater than limit")
     out: list[int | float] = []
-    v, lim, st = _dec(start), _dec(limit), _dec(step)
+    v, lim, st = to_decimal(start), to_decimal(limit), to_decimal(step)
     while (v < lim) if st > 0 else (v > lim):
         if len(out) >= 1024:
             raise FunctionError(
                 "more than 1024 values were generated; either decrease the difference "
                 "between start and end or use a smaller step"
             )
-        out.append(_from_dec(v))
+        out.append(from_decimal(v))
         v += st
     return out
 
 
 def _reverse(lst: Any) -> list[Any]:
-    return list(reversed(_to_list(lst)))
+    return list(reversed(to_list(lst)))
 
 
 def _setintersection(first: Any, *others: Any) -> list[Any]:
-    base = _sorted_set(_to_list(first, "first_set"))
+    base = sorted_set(to_list(first, "first_set"))
     for o in others:
-        other = _to_list(o, "other_sets")
-        base = [v for v in base if any(_equal(v, x) for x in _unify(other))]
-    return _sorted_set(base)
+        other = to_list(o, "other_sets")
+        base = [v for v in base if any(equal(v, x) for x in unify(other))]
+    return sorted_set(base)
 
 
 def _setunion(first: Any, *others: Any) -> list[Any]:
-    items = list(_to_list(first, "first_set"))
+    items = list(to_list(first, "first_set"))
     for o in others:
-        items.extend(_to_list(o, "other_sets"))
-    return _sorted_set(items)
+        items.extend(to_list(o, "other_sets"))
+    return sorted_set(items)
 
 
 def _setsubtract(a: Any, b: Any) -> list[Any]:
-    other = _to_list(b, "b")
-    return [v for v in _sorted_set(_to_list(a, "a")) if not any(_equal(v, x) for x in other)]
+    other = to_list(b, "b")
+    return [v for v in sorted_set(to_list(a, "a")) if not any(equal(v, x) for x in other)]
 
 
 def _setproduct(*sets: Any) -> list[list[Any]]:
@@ -219,13 +219,13 @@ def _setproduct(*sets: Any) -> list[list[Any]]:
         raise FunctionError("at least two arguments are required")
     result: list[list[Any]] = [[]]
     for s in sets:
-        items = _to_list(s, "sets")
+        items = to_list(s, "sets")
         result = [[*r, v] for r in result for v in items]
     return result
 
 
 def _slice(lst: Any, start: Any, end: Any) -> list[Any]:
-    items, a, b = _to_list(lst), _i(start, "start_index"), _i(end, "end_index")
+    items, a, b = to_list(lst), arg_int(start, "start_index"), arg_int(end, "end_index")
     if a < 0:
         raise FunctionError("the start index must not be less than zero")
     if b > len(items):
@@ -236,37 +236,37 @@ def _slice(lst: Any, start: Any, end: Any) -> list[Any]:
 
 
 def _sort(lst: Any) -> list[str]:
-    items = _to_list(lst)
+    items = to_list(lst)
     if any(v is None for v in items):
         raise FunctionError("given list element is null; a null string cannot be sorted")
     return sorted(to_string(v, "list element") for v in items)
 
 
 def _zipmap(keys: Any, values: Any) -> dict[str, Any]:
-    ks, vs = _to_list(keys, "keys"), _to_list(values, "values")
+    ks, vs = to_list(keys, "keys"), to_list(values, "values")
     if len(ks) != len(vs):
         raise FunctionError(f"number of keys ({len(ks)}) does not match number of values ({len(vs)})")
     return {to_string(k, "keys element"): v for k, v in zip(ks, vs, strict=True)}
 
 
 def _one(lst: Any) -> Any:
-    items = _to_list(lst)
+    items = to_list(lst)
     if len(items) > 1:
         raise FunctionError("must be a list, set, or tuple value with either zero or one elements")
     return items[0] if items else None
 
 
 def _matchkeys(values: Any, keys: Any, searchset: Any) -> list[Any]:
-    vs, ks, ss = _to_list(values, "values"), _to_list(keys, "keys"), _to_list(searchset, "searchset")
+    vs, ks, ss = to_list(values, "values"), to_list(keys, "keys"), to_list(searchset, "searchset")
     if len(vs) != len(ks):
         raise FunctionError("length of keys and values should be equal")
-    return [v for v, k in zip(vs, ks, strict=True) if any(_equal(k, s) for s in ss)]
+    return [v for v, k in zip(vs, ks, strict=True) if any(equal(k, s) for s in ss)]
 
 
 def _transpose(m: Any) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
-    for k in sorted(_to_map(m, "values")):
-        for v in _to_list(m[k], "values"):
+    for k in sorted(to_map(m, "values")):
+        for v in to_list(m[k], "values"):
             out.setdefault(to_string(v), []).append(k)
     return {k: out[k] for k in sorted(out)}
 

@@ -8,23 +8,23 @@ from typing import Any
 
 from builder.template.functions.values import (
     FunctionError,
-    _is_primitive,
-    _norm_num,
-    _parse_number,
-    _sorted_set,
-    _to_list,
-    _to_map,
-    _type_name,
-    _unify,
+    is_primitive,
+    norm_num,
+    parse_number,
+    sorted_set,
+    to_list,
+    to_map,
     to_string,
+    type_name,
+    unify,
 )
 
 
 def _tostring(v: Any) -> str | None:
     if v is None:
         return None
-    if not _is_primitive(v):
-        raise FunctionError(f'Invalid value for "v" parameter: cannot convert {_type_name(v)} to string.')
+    if not is_primitive(v):
+        raise FunctionError(f'Invalid value for "v" parameter: cannot convert {type_name(v)} to string.')
     return to_string(v)
 
 
@@ -32,7 +32,7 @@ def _tonumber(v: Any) -> int | float | None:
     if v is None:
         return None
     if isinstance(v, str):
-        n = _parse_number(v)
+        n = parse_number(v)
         if n is None:
             raise FunctionError(
                 f'Invalid value for "v" parameter: cannot convert "{v}" to number; '
@@ -40,8 +40,8 @@ def _tonumber(v: Any) -> int | float | None:
             )
         return n
     if isinstance(v, int | float) and not isinstance(v, bool):
-        return _norm_num(v)
-    raise FunctionError(f'Invalid value for "v" parameter: cannot convert {_type_name(v)} to number.')
+        return norm_num(v)
+    raise FunctionError(f'Invalid value for "v" parameter: cannot convert {type_name(v)} to number.')
 
 
 def _tobool(v: Any) -> bool | None:
@@ -56,24 +56,24 @@ def _tobool(v: Any) -> bool | None:
             f'Invalid value for "v" parameter: cannot convert "{v}" to bool; only the strings '
             '"true" or "false" are allowed.'
         )
-    raise FunctionError(f'Invalid value for "v" parameter: cannot convert {_type_name(v)} to bool.')
+    raise FunctionError(f'Invalid value for "v" parameter: cannot convert {type_name(v)} to bool.')
 
 
 def _tolist(v: Any) -> list[Any] | None:
     if v is None:
         return None
     if isinstance(v, list | tuple | set | frozenset):
-        items = _sorted_set(v) if isinstance(v, set | frozenset) else list(v)
-        return _unify(items)
-    raise FunctionError(f'Invalid value for "v" parameter: cannot convert {_type_name(v)} to list of any.')
+        items = sorted_set(v) if isinstance(v, set | frozenset) else list(v)
+        return unify(items)
+    raise FunctionError(f'Invalid value for "v" parameter: cannot convert {type_name(v)} to list of any.')
 
 
 def _toset(v: Any) -> list[Any] | None:
     if v is None:
         return None
     if isinstance(v, list | tuple | set | frozenset):
-        return _sorted_set(v)
-    raise FunctionError(f'Invalid value for "v" parameter: cannot convert {_type_name(v)} to set of any.')
+        return sorted_set(v)
+    raise FunctionError(f'Invalid value for "v" parameter: cannot convert {type_name(v)} to set of any.')
 
 
 def _tomap(v: Any) -> dict[str, Any] | None:
@@ -81,9 +81,9 @@ def _tomap(v: Any) -> dict[str, Any] | None:
         return None
     if isinstance(v, Mapping):
         keys = list(v)
-        vals = _unify([v[k] for k in keys])
+        vals = unify([v[k] for k in keys])
         return dict(zip(keys, vals, strict=True))
-    raise FunctionError(f'Invalid value for "v" parameter: cannot convert {_type_name(v)} to map of any.')
+    raise FunctionError(f'Invalid value for "v" parameter: cannot convert {type_name(v)} to map of any.')
 
 
 def _split_type_args(text: str) -> list[str]:
@@ -123,21 +123,21 @@ def convert_value(v: Any, type_spec: str) -> Any:
         raise FunctionError(f"unsupported type {type_spec!r}")
     kind, inner = m.groups()
     if kind in ("list", "set"):
-        items = _to_list(v, "value") if not isinstance(v, Mapping) else None
+        items = to_list(v, "value") if not isinstance(v, Mapping) else None
         if items is None:
             raise FunctionError(f"cannot convert map to {kind}")
         conv = [convert_value(x, inner) for x in items]
-        return _sorted_set(conv) if kind == "set" else (_unify(conv) if inner == "any" else conv)
+        return sorted_set(conv) if kind == "set" else (unify(conv) if inner == "any" else conv)
     if kind == "map":
-        d = _to_map(v, "value")
+        d = to_map(v, "value")
         conv_map = {k: convert_value(x, inner) for k, x in d.items()}
         if inner == "any":
             keys = list(conv_map)
-            conv_map = dict(zip(keys, _unify([conv_map[k] for k in keys]), strict=True))
+            conv_map = dict(zip(keys, unify([conv_map[k] for k in keys]), strict=True))
         return conv_map
     if kind == "tuple":
         types = _split_type_args(inner.strip("[]"))
-        items = _to_list(v, "value")
+        items = to_list(v, "value")
         if len(items) != len(types):
             raise FunctionError(f"tuple required with {len(types)} elements")
         return [convert_value(x, ty) for x, ty in zip(items, types, strict=True)]
@@ -145,7 +145,7 @@ def convert_value(v: Any, type_spec: str) -> Any:
     for part in _split_type_args(inner.strip("{}")):
         name, _, ty = part.partition("=")
         attrs[name.strip()] = ty
-    d = _to_map(v, "value")
+    d = to_map(v, "value")
     missing = [a for a in attrs if a not in d]
     if missing:
         raise FunctionError(f'attribute "{missing[0]}" is required')

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from builder.template.functions.values import FunctionError, _i, _s
+from builder.template.functions.values import FunctionError, arg_int, arg_str
 
 
 def _bcrypt(s: Any, *cost: Any) -> str:
@@ -16,12 +16,12 @@ def _bcrypt(s: Any, *cost: Any) -> str:
 
     if len(cost) > 1:
         raise FunctionError("bcrypt() takes at most two arguments")
-    rounds = _i(cost[0], "cost") if cost else 10
+    rounds = arg_int(cost[0], "cost") if cost else 10
     if rounds < 4 or rounds > 31:
         raise FunctionError(
             f"error occurred generating password crypto/bcrypt: cost {rounds} is outside allowed range (4,31)"
         )
-    data = _s(s, "str").encode()
+    data = arg_str(s, "str").encode()
     if len(data) > 72:
         raise FunctionError("error occurred generating password: password length exceeds 72 bytes")
     return _bc.hashpw(data, _bc.gensalt(rounds=rounds, prefix=b"2a")).decode()
@@ -29,7 +29,7 @@ def _bcrypt(s: Any, *cost: Any) -> str:
 
 def _hash(algo: str) -> Callable[[Any], str]:
     def fn(s: Any) -> str:
-        return hashlib.new(algo, _s(s, "str").encode()).hexdigest()
+        return hashlib.new(algo, arg_str(s, "str").encode()).hexdigest()
 
     fn.__name__ = algo
     return fn
@@ -40,11 +40,11 @@ def _rsadecrypt(ciphertext: Any, privatekey: Any) -> str:
     from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
     try:
-        raw = base64.b64decode(_s(ciphertext, "ciphertext"), validate=True)
+        raw = base64.b64decode(arg_str(ciphertext, "ciphertext"), validate=True)
     except ValueError:
         raise FunctionError("failed to decode input: illegal base64 data") from None
     try:
-        key = serialization.load_pem_private_key(_s(privatekey, "privatekey").encode(), password=None)
+        key = serialization.load_pem_private_key(arg_str(privatekey, "privatekey").encode(), password=None)
     except (ValueError, TypeError) as exc:
         raise FunctionError(f"failed to parse key: {exc}") from None
     if not isinstance(key, rsa.RSAPrivateKey):
@@ -68,7 +68,7 @@ _UUID_NS = {
 
 
 def _uuidv5(namespace: Any, name: Any) -> str:
-    ns = _s(namespace, "namespace")
+    ns = arg_str(namespace, "namespace")
     if ns in _UUID_NS:
         space = _UUID_NS[ns]
     else:
@@ -76,7 +76,7 @@ def _uuidv5(namespace: Any, name: Any) -> str:
             space = uuid.UUID(ns)
         except ValueError:
             raise FunctionError(f"uuidv5() doesn't support namespace {ns} (invalid UUID length)") from None
-    return str(uuid.uuid5(space, _s(name, "name")))
+    return str(uuid.uuid5(space, arg_str(name, "name")))
 
 
 TABLE: dict[str, Callable[..., Any]] = {

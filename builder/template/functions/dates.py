@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from builder.template.functions.values import FunctionError, _n, _s
+from builder.template.functions.values import FunctionError, arg_number, arg_str
 from builder.units import parse_go_duration
 
 # Process start time: what Packer's legacy_isotime/legacy_strftime (and the Go
@@ -91,7 +91,7 @@ def _offset(t: _dt.datetime, colon: bool, z: bool) -> str:
 
 
 def _formatdate(spec: Any, ts: Any) -> str:
-    fmt, t = _s(spec, "format"), parse_rfc3339(_s(ts, "time"))
+    fmt, t = arg_str(spec, "format"), parse_rfc3339(arg_str(ts, "time"))
     out: list[str] = []
     i = 0
     while i < len(fmt):
@@ -173,8 +173,8 @@ def go_duration(text: str) -> _dt.timedelta:
 
 
 def _timeadd(ts: Any, duration: Any) -> str:
-    t = parse_rfc3339(_s(ts, "timestamp"))
-    d = go_duration(_s(duration, "duration"))
+    t = parse_rfc3339(arg_str(ts, "timestamp"))
+    d = go_duration(arg_str(duration, "duration"))
     try:
         t2 = t + d
     except OverflowError:
@@ -183,7 +183,7 @@ def _timeadd(ts: Any, duration: Any) -> str:
 
 
 def _rfc3339_parse(ts: Any) -> dict[str, Any]:
-    text = _s(ts, "timestamp")
+    text = arg_str(ts, "timestamp")
     try:
         t = parse_rfc3339(text, allow_space=True)
     except FunctionError:
@@ -192,7 +192,7 @@ def _rfc3339_parse(ts: Any) -> dict[str, Any]:
 
 
 def _unix_timestamp_parse(ts: Any) -> dict[str, Any]:
-    n = _n(ts, "unix_timestamp")
+    n = arg_number(ts, "unix_timestamp")
     if not isinstance(n, int) or not -(2**63) <= n < 2**63:
         raise FunctionError(
             "unix_timestamp must be a whole number of seconds representable as a 64-bit integer"
@@ -304,12 +304,12 @@ def go_time_format(t: _dt.datetime, layout: str) -> str:
 def _legacy_isotime(*fmt: Any) -> str:
     if len(fmt) > 1:
         raise FunctionError("legacy_isotime takes at most one argument")
-    layout = _s(fmt[0], "format") if fmt else "2006-01-02T15:04:05Z07:00"
+    layout = arg_str(fmt[0], "format") if fmt else "2006-01-02T15:04:05Z07:00"
     return go_time_format(INIT_TIME, layout)
 
 
 def _legacy_strftime(fmt: Any) -> str:
-    spec = _s(fmt, "format")
+    spec = arg_str(fmt, "format")
     try:
         return INIT_TIME.strftime(spec)
     except ValueError as exc:

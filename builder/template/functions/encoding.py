@@ -14,10 +14,10 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from builder.template.functions.values import FunctionError, _norm_num, _s, _sorted_set, format_number
+from builder.template.functions.values import FunctionError, arg_str, format_number, norm_num, sorted_set
 
 
-def _jsonencode(v: Any) -> str:
+def json_encode(v: Any) -> str:
     """Go's json.Marshal of a cty value: sorted keys, compact, HTML characters escaped."""
     if v is None:
         return "null"
@@ -37,16 +37,16 @@ def _jsonencode(v: Any) -> str:
             .replace("\u2029", "\\u2029")
         )
     if isinstance(v, list | tuple | set | frozenset):
-        items = _sorted_set(v) if isinstance(v, set | frozenset) else v
-        return "[" + ",".join(_jsonencode(x) for x in items) + "]"
+        items = sorted_set(v) if isinstance(v, set | frozenset) else v
+        return "[" + ",".join(json_encode(x) for x in items) + "]"
     if isinstance(v, Mapping):
-        return "{" + ",".join(_jsonencode(str(k)) + ":" + _jsonencode(v[k]) for k in sorted(v)) + "}"
+        return "{" + ",".join(json_encode(str(k)) + ":" + json_encode(v[k]) for k in sorted(v)) + "}"
     raise FunctionError(f"cannot encode a value of type {type(v).__name__} as JSON")
 
 
 def _json_native(v: Any) -> Any:
     if isinstance(v, float):
-        return _norm_num(v)
+        return norm_num(v)
     if isinstance(v, list):
         return [_json_native(x) for x in v]
     if isinstance(v, dict):
@@ -54,7 +54,7 @@ def _json_native(v: Any) -> Any:
     return v
 
 
-def _parse_json_float(s: str) -> int | float:
+def parse_json_float(s: str) -> int | float:
     d = Decimal(s)
     if d == d.to_integral_value():
         return int(d)
@@ -62,9 +62,9 @@ def _parse_json_float(s: str) -> int | float:
 
 
 def _jsondecode(s: Any) -> Any:
-    text = _s(s, "str")
+    text = arg_str(s, "str")
     try:
-        return json.loads(text, parse_float=_parse_json_float, parse_constant=_bad_constant)
+        return json.loads(text, parse_float=parse_json_float, parse_constant=_bad_constant)
     except ValueError as exc:
         raise FunctionError(f'Invalid value for "str" parameter: {exc}') from None
 
@@ -74,7 +74,7 @@ def _bad_constant(name: str) -> Any:
 
 
 def _csvdecode(s: Any) -> list[dict[str, str]]:
-    text = _s(s, "str")
+    text = arg_str(s, "str")
     rows = list(csv.reader(io.StringIO(text), strict=True))
     if not rows:
         raise FunctionError("missing header line")
@@ -91,7 +91,7 @@ def _csvdecode(s: Any) -> list[dict[str, str]]:
 
 
 def _base64decode(s: Any) -> str:
-    text = _s(s, "str")
+    text = arg_str(s, "str")
     try:
         raw = base64.b64decode(text, validate=True)
     except ValueError:
@@ -103,11 +103,11 @@ def _base64decode(s: Any) -> str:
 
 
 def _base64encode(s: Any) -> str:
-    return base64.b64encode(_s(s, "str").encode()).decode()
+    return base64.b64encode(arg_str(s, "str").encode()).decode()
 
 
 def _base64gzip(s: Any) -> str:
-    return base64.b64encode(gzip.compress(_s(s, "str").encode(), mtime=0)).decode()
+    return base64.b64encode(gzip.compress(arg_str(s, "str").encode(), mtime=0)).decode()
 
 
 def _codec(name: str) -> str:
@@ -120,9 +120,9 @@ def _codec(name: str) -> str:
 
 
 def _textencodebase64(s: Any, encoding: Any) -> str:
-    codec = _codec(_s(encoding, "encoding"))
+    codec = _codec(arg_str(encoding, "encoding"))
     try:
-        data = _s(s, "string").encode(codec)
+        data = arg_str(s, "string").encode(codec)
     except UnicodeEncodeError:
         raise FunctionError(
             f"the given string contains characters that cannot be represented in {encoding}"
@@ -131,9 +131,9 @@ def _textencodebase64(s: Any, encoding: Any) -> str:
 
 
 def _textdecodebase64(s: Any, encoding: Any) -> str:
-    codec = _codec(_s(encoding, "encoding"))
+    codec = _codec(arg_str(encoding, "encoding"))
     try:
-        raw = base64.b64decode(_s(s, "source"), validate=True)
+        raw = base64.b64decode(arg_str(s, "source"), validate=True)
     except ValueError:
         raise FunctionError("the given value has an invalid base64 encoding") from None
     try:
@@ -143,7 +143,7 @@ def _textdecodebase64(s: Any, encoding: Any) -> str:
 
 
 def _urlencode(s: Any) -> str:
-    return urllib.parse.quote_plus(_s(s, "str"), safe="")
+    return urllib.parse.quote_plus(arg_str(s, "str"), safe="")
 
 
 TABLE: dict[str, Callable[..., Any]] = {
@@ -152,7 +152,7 @@ TABLE: dict[str, Callable[..., Any]] = {
     "base64gzip": _base64gzip,
     "csvdecode": _csvdecode,
     "jsondecode": _jsondecode,
-    "jsonencode": _jsonencode,
+    "jsonencode": json_encode,
     "textdecodebase64": _textdecodebase64,
     "textencodebase64": _textencodebase64,
     "urlencode": _urlencode,

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from builder.template.functions.values import FunctionError, _s
+from builder.template.functions.values import FunctionError, arg_str
 
 
 def _go_clean(path: str) -> str:
@@ -34,7 +34,7 @@ def _go_clean(path: str) -> str:
 
 
 def _basename(path: Any) -> str:
-    p = _s(path, "path")
+    p = arg_str(path, "path")
     if p == "":
         return "."
     p = p.rstrip("/")
@@ -44,20 +44,20 @@ def _basename(path: Any) -> str:
 
 
 def _dirname(path: Any) -> str:
-    p = _s(path, "path")
+    p = arg_str(path, "path")
     i = p.rfind("/")
     return _go_clean(p[: i + 1])
 
 
 def _pathexpand(path: Any) -> str:
-    p = _s(path, "path")
+    p = arg_str(path, "path")
     if p == "~" or p.startswith("~/"):
         return os.path.expanduser("~") + p[1:]
     return p
 
 
 def _abspath(path: Any) -> str:
-    p = _s(path, "path")
+    p = arg_str(path, "path")
     return _go_clean(os.path.join(os.getcwd(), p) if not p.startswith("/") else p)
 
 
@@ -143,13 +143,13 @@ def file_functions(base_dir: str, render: Renderer) -> dict[str, Callable[..., A
             ) from None
 
     def file(path: Any) -> str:
-        return read_text(_s(path, "path"))
+        return read_text(arg_str(path, "path"))
 
     def filebase64(path: Any) -> str:
-        return base64.b64encode(read_bytes(_s(path, "path"))).decode()
+        return base64.b64encode(read_bytes(arg_str(path, "path"))).decode()
 
     def fileexists(path: Any) -> bool:
-        p = _s(path, "path")
+        p = arg_str(path, "path")
         full = resolve(p)
         try:
             st = os.stat(full)
@@ -165,7 +165,7 @@ def file_functions(base_dir: str, render: Renderer) -> dict[str, Callable[..., A
         raise FunctionError(f"{p} is not a regular file, but {kind}")
 
     def fileset(path: Any, pattern: Any) -> list[str]:
-        root, pat = _s(path, "path"), _s(pattern, "pattern")
+        root, pat = arg_str(path, "path"), arg_str(pattern, "pattern")
         full_root = resolve(root)
         rx = _glob_regex(pat)
         found: list[str] = []
@@ -179,12 +179,12 @@ def file_functions(base_dir: str, render: Renderer) -> dict[str, Callable[..., A
 
     def hashfile(algo: str) -> Callable[[Any], str]:
         def fn(path: Any) -> str:
-            return hashlib.new(algo, read_bytes(_s(path, "path"))).hexdigest()
+            return hashlib.new(algo, read_bytes(arg_str(path, "path"))).hexdigest()
 
         return fn
 
     def templatefile(path: Any, variables: Any) -> str:
-        p = _s(path, "path")
+        p = arg_str(path, "path")
         if not isinstance(variables, Mapping):
             raise FunctionError('Invalid value for "vars" parameter: map or object required.')
         for k in variables:

@@ -10,39 +10,39 @@ from typing import Any
 
 from builder.template.functions.values import (
     FunctionError,
-    _dec,
-    _from_dec,
-    _i,
-    _n,
-    _norm_num,
-    _to_list,
-    _type_name,
+    arg_int,
+    arg_number,
+    from_decimal,
+    norm_num,
+    to_decimal,
+    to_list,
     to_number,
+    type_name,
 )
 
 
 def _abs(num: Any) -> int | float:
-    return _norm_num(abs(_n(num, "num")))
+    return norm_num(abs(arg_number(num, "num")))
 
 
 def _ceil(num: Any) -> int | float:
-    n = _n(num, "num")
+    n = arg_number(num, "num")
     if isinstance(n, float) and math.isinf(n):
         return n
     return math.ceil(n)
 
 
 def _floor(num: Any) -> int | float:
-    n = _n(num, "num")
+    n = arg_number(num, "num")
     if isinstance(n, float) and math.isinf(n):
         return n
     return math.floor(n)
 
 
 def _log(num: Any, base: Any) -> int | float:
-    n, b = _n(num, "num"), _n(base, "base")
+    n, b = arg_number(num, "num"), arg_number(base, "base")
     try:
-        return _norm_num(math.log(n) / math.log(b))
+        return norm_num(math.log(n) / math.log(b))
     except (ValueError, ZeroDivisionError):
         if n == 0:
             return -math.inf
@@ -52,13 +52,13 @@ def _log(num: Any, base: Any) -> int | float:
 def _max(*nums: Any) -> int | float:
     if not nums:
         raise FunctionError("must pass at least one number")
-    return max(_n(x, "numbers") for x in nums)
+    return max(arg_number(x, "numbers") for x in nums)
 
 
 def _min(*nums: Any) -> int | float:
     if not nums:
         raise FunctionError("must pass at least one number")
-    return min(_n(x, "numbers") for x in nums)
+    return min(arg_number(x, "numbers") for x in nums)
 
 
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -66,9 +66,9 @@ _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 def _parseint(number: Any, base: Any) -> int:
     if not isinstance(number, str):
-        raise FunctionError(f"first argument must be a string, not {_type_name(number)}")
+        raise FunctionError(f"first argument must be a string, not {type_name(number)}")
     s = number
-    b = _i(base, "base")
+    b = arg_int(base, "base")
     if b < 2 or b > 62:
         raise FunctionError(f"base must be a whole number between 2 and 62 inclusive, got {b}")
     body, sign = s, 1
@@ -87,22 +87,22 @@ def _parseint(number: Any, base: Any) -> int:
 
 
 def _pow(num: Any, power: Any) -> int | float:
-    n, p = _n(num, "num"), _n(power, "power")
+    n, p = arg_number(num, "num"), arg_number(power, "power")
     if isinstance(n, int) and isinstance(p, int) and p >= 0:
         return n**p
     try:
-        return _norm_num(math.pow(n, p))
+        return norm_num(math.pow(n, p))
     except (OverflowError, ValueError):
         raise FunctionError("pow result is not a finite number") from None
 
 
 def _signum(num: Any) -> int:
-    n = _i(num, "num")
+    n = arg_int(num, "num")
     return (n > 0) - (n < 0)
 
 
 def _sum(lst: Any) -> int | float:
-    items = _to_list(lst, "list")
+    items = to_list(lst, "list")
     if not items:
         raise FunctionError("cannot sum an empty list")
     total = Decimal(0)
@@ -111,9 +111,9 @@ def _sum(lst: Any) -> int | float:
             raise FunctionError("argument must be list, set, or tuple of number values")
         n = to_number(v, "list element")
         if isinstance(n, float) and not math.isfinite(n):
-            return _norm_num(sum(to_number(x) for x in items))
-        total += _dec(n)
-    return _from_dec(total)
+            return norm_num(sum(to_number(x) for x in items))
+        total += to_decimal(n)
+    return from_decimal(total)
 
 
 TABLE: dict[str, Callable[..., Any]] = {

@@ -8,14 +8,14 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from builder.template.functions.encoding import _jsonencode
+from builder.template.functions.encoding import json_encode
 from builder.template.functions.values import (
     FunctionError,
-    _graphemes,
-    _is_primitive,
-    _norm_num,
-    _parse_number,
-    _s,
+    arg_str,
+    graphemes,
+    is_primitive,
+    norm_num,
+    parse_number,
     to_bool,
     to_string,
 )
@@ -117,13 +117,13 @@ def _fmt_float(x: int | float, verb: str, flags: str, width: int | None, prec: i
 def _fmt_value(verb: str, flags: str, width: int | None, prec: int | None, v: Any, pos: int) -> str:
     where = f'"%{verb}" at {pos}'
     if verb == "v" and "#" in flags:
-        return _pad(_jsonencode(v), width, flags)
+        return _pad(json_encode(v), width, flags)
     if verb == "v":
         # cty ignores the precision for %v.
         if v is None:
             text = "null"
         elif isinstance(v, list | tuple | dict):
-            text = _jsonencode(v)
+            text = json_encode(v)
         elif isinstance(v, int | float) and not isinstance(v, bool):
             return _fmt_float(v, "g", flags, width, None)  # numbers print like %g
         else:
@@ -136,19 +136,19 @@ def _fmt_value(verb: str, flags: str, width: int | None, prec: int | None, v: An
             raise FunctionError(f"unsupported value for {where}: bool is required")
         return "true" if to_bool(v) else "false"  # cty ignores width and flags for %t
     if verb in "sq":
-        if not _is_primitive(v):
+        if not is_primitive(v):
             raise FunctionError(f"unsupported value for {where}: string required")
         text = to_string(v)
         if prec is not None:
-            text = "".join(_graphemes(text)[:prec])
+            text = "".join(graphemes(text)[:prec])
         if verb == "q":
             text = _go_quote(text)
         return _pad(text, width, flags)
     if verb in "bdoxXeEfgG":
-        n = _parse_number(v) if isinstance(v, str) else v
+        n = parse_number(v) if isinstance(v, str) else v
         if n is None or isinstance(n, bool) or not isinstance(n, int | float):
             raise FunctionError(f"unsupported value for {where}: a number is required")
-        n = _norm_num(n)
+        n = norm_num(n)
         if verb in "bdoxX":
             if not isinstance(n, int):
                 raise FunctionError(f"unsupported value for {where}: an integer is required")
@@ -186,7 +186,7 @@ def _go_quote(s: str) -> str:
 
 
 def _format(fmt: Any, *args: Any) -> str:
-    spec = _s(fmt, "format")
+    spec = arg_str(fmt, "format")
     out: list[str] = []
     argi = 0
     used = 0
@@ -225,7 +225,7 @@ def _format(fmt: Any, *args: Any) -> str:
 
 
 def _formatlist(fmt: Any, *args: Any) -> list[str]:
-    spec = _s(fmt, "format")
+    spec = arg_str(fmt, "format")
     n: int | None = None
     for i, a in enumerate(args):
         if isinstance(a, list | tuple):

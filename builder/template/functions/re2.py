@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from builder.template.functions.values import FunctionError, _s
+from builder.template.functions.values import FunctionError, arg_str
 
 _POSIX_CLASSES = {
     "alnum": "0-9A-Za-z",
@@ -131,7 +131,7 @@ def _go_expand(template: str, m: re.Match[str]) -> str:
 
 
 def _regex_replace(s: Any, pattern: Any, replacement: Any) -> str:
-    text, pat, rep = _s(s, "str"), _s(pattern, "substr"), _s(replacement, "replace")
+    text, pat, rep = arg_str(s, "str"), arg_str(pattern, "substr"), arg_str(replacement, "replace")
     rx = compile_regex(pat)
     return rx.sub(lambda m: _go_expand(rep, m), text)
 
@@ -150,16 +150,16 @@ def _regex_result(rx: re.Pattern[str], m: re.Match[str]) -> Any:
 
 
 def _regex(pattern: Any, s: Any) -> Any:
-    rx = compile_regex(_s(pattern, "pattern"))
-    m = rx.search(_s(s, "string"))
+    rx = compile_regex(arg_str(pattern, "pattern"))
+    m = rx.search(arg_str(s, "string"))
     if m is None:
         raise FunctionError("pattern did not match any part of the given string")
     return _regex_result(rx, m)
 
 
 def _regexall(pattern: Any, s: Any) -> list[Any]:
-    rx = compile_regex(_s(pattern, "pattern"))
-    return [_regex_result(rx, m) for m in rx.finditer(_s(s, "string"))]
+    rx = compile_regex(arg_str(pattern, "pattern"))
+    return [_regex_result(rx, m) for m in rx.finditer(arg_str(s, "string"))]
 
 
 TABLE: dict[str, Callable[..., Any]] = {

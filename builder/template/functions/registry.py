@@ -22,7 +22,7 @@ from builder.template.functions import (
     yamlenc,
 )
 from builder.template.functions.templatefile import render_template
-from builder.template.functions.values import FunctionError, _s
+from builder.template.functions.values import FunctionError, arg_str
 
 
 def make_functions(base_dir: str, allow_env: bool) -> dict[str, Callable[..., Any]]:
@@ -32,7 +32,7 @@ def make_functions(base_dir: str, allow_env: bool) -> dict[str, Callable[..., An
     if allow_env:
 
         def env(name: Any) -> str:
-            return os.environ.get(_s(name, "key"), "")
+            return os.environ.get(arg_str(name, "key"), "")
 
         fns["env"] = env
     return fns

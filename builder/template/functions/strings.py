@@ -8,48 +8,48 @@ from typing import Any
 
 from builder.template.functions.values import (
     FunctionError,
-    _graphemes,
-    _i,
-    _is_primitive,
-    _s,
-    _to_list,
+    arg_int,
+    arg_str,
+    graphemes,
+    is_primitive,
+    to_list,
     to_string,
 )
 
 
 def _chomp(s: Any) -> str:
-    return re.sub(r"(?:\r\n?|\n)*\Z", "", _s(s, "str"))
+    return re.sub(r"(?:\r\n?|\n)*\Z", "", arg_str(s, "str"))
 
 
 def _endswith(s: Any, suffix: Any) -> bool:
-    return _s(s, "str").endswith(_s(suffix, "suffix"))
+    return arg_str(s, "str").endswith(arg_str(suffix, "suffix"))
 
 
 def _startswith(s: Any, prefix: Any) -> bool:
-    return _s(s, "str").startswith(_s(prefix, "prefix"))
+    return arg_str(s, "str").startswith(arg_str(prefix, "prefix"))
 
 
 def _strcontains(s: Any, sub: Any) -> bool:
-    return _s(sub, "substr") in _s(s, "str")
+    return arg_str(sub, "substr") in arg_str(s, "str")
 
 
 def _indent(spaces: Any, s: Any) -> str:
-    n = _i(spaces, "spaces")
+    n = arg_int(spaces, "spaces")
     if n < 0:
         raise FunctionError("strings: negative Repeat count")
-    return _s(s, "str").replace("\n", "\n" + " " * n)
+    return arg_str(s, "str").replace("\n", "\n" + " " * n)
 
 
 def _join(sep: Any, *lists: Any) -> str:
-    separator = _s(sep, "separator")
+    separator = arg_str(sep, "separator")
     if not lists:
         raise FunctionError("at least one list is required")
     parts: list[str] = []
     for lst in lists:
-        for i, v in enumerate(_to_list(lst, "lists")):
+        for i, v in enumerate(to_list(lst, "lists")):
             if v is None:
                 raise FunctionError(f"element {i} is null")
-            if not _is_primitive(v):
+            if not is_primitive(v):
                 raise FunctionError(f"element {i}: string required")
             parts.append(to_string(v))
     return separator.join(parts)
@@ -57,30 +57,30 @@ def _join(sep: Any, *lists: Any) -> str:
 
 def _lower(s: Any) -> str:
     # Go maps rune by rune; a character whose case mapping is several runes stays as is.
-    return "".join(c if len(c.lower()) != 1 else c.lower() for c in _s(s, "str"))
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in arg_str(s, "str"))
 
 
 def _upper(s: Any) -> str:
-    return "".join(c if len(c.upper()) != 1 else c.upper() for c in _s(s, "str"))
+    return "".join(c if len(c.upper()) != 1 else c.upper() for c in arg_str(s, "str"))
 
 
 def _title(s: Any) -> str:
     # Go's strings.Title: upper-case the first letter of each word; a word starts
     # after anything that is not a letter, digit, underscore (ASCII) or letter (other).
     out, prev_sep = [], True
-    for ch in _s(s, "str"):
+    for ch in arg_str(s, "str"):
         out.append(ch.upper() if prev_sep and ch.isalpha() else ch)
         prev_sep = not (ch.isalnum() or ch == "_") if ord(ch) < 0x80 else ch.isspace()
     return "".join(out)
 
 
 def _strrev(s: Any) -> str:
-    return "".join(reversed(_graphemes(_s(s, "str"))))
+    return "".join(reversed(graphemes(arg_str(s, "str"))))
 
 
 def _substr(s: Any, offset: Any, length: Any) -> str:
-    chars = _graphemes(_s(s, "str"))
-    off, ln = _i(offset, "offset"), _i(length, "length")
+    chars = graphemes(arg_str(s, "str"))
+    off, ln = arg_int(offset, "offset"), arg_int(length, "length")
     # cty: a negative offset counts from the end (clamped at the start); an offset
     # past the end gives ""; any negative length means "the rest of the string".
     if off < 0:
@@ -95,16 +95,16 @@ def _substr(s: Any, offset: Any, length: Any) -> str:
 
 
 def _trim(s: Any, cutset: Any) -> str:
-    text, cut = _s(s, "str"), _s(cutset, "cutset")
+    text, cut = arg_str(s, "str"), arg_str(cutset, "cutset")
     return text.strip(cut) if cut else text
 
 
 def _trimprefix(s: Any, prefix: Any) -> str:
-    return _s(s, "str").removeprefix(_s(prefix, "prefix"))
+    return arg_str(s, "str").removeprefix(arg_str(prefix, "prefix"))
 
 
 def _trimsuffix(s: Any, suffix: Any) -> str:
-    return _s(s, "str").removesuffix(_s(suffix, "suffix"))
+    return arg_str(s, "str").removesuffix(arg_str(suffix, "suffix"))
 
 
 _GO_SPACE = (
@@ -114,11 +114,11 @@ _GO_SPACE = (
 
 
 def _trimspace(s: Any) -> str:
-    return _s(s, "str").strip(_GO_SPACE)
+    return arg_str(s, "str").strip(_GO_SPACE)
 
 
 def _split(sep: Any, s: Any) -> list[str]:
-    separator, text = _s(sep, "separator"), _s(s, "str")
+    separator, text = arg_str(sep, "separator"), arg_str(s, "str")
     if separator == "":
         return list(text)
     return text.split(separator)
@@ -127,7 +127,7 @@ def _split(sep: Any, s: Any) -> list[str]:
 def _replace(s: Any, substr: Any, replacement: Any) -> str:
     # Packer uses cty's plain replace: unlike Terraform's, a "/.../" substring is
     # not a regular expression (use regex_replace for that).
-    text, sub, rep = _s(s, "str"), _s(substr, "substr"), _s(replacement, "replace")
+    text, sub, rep = arg_str(s, "str"), arg_str(substr, "substr"), arg_str(replacement, "replace")
     if sub == "":
         return rep + rep.join(text) + rep if text else rep
     return text.replace(sub, rep)

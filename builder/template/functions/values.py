@@ -17,7 +17,7 @@ class FunctionError(Exception):
 
 
 
-def _type_name(v: Any) -> str:
+def type_name(v: Any) -> str:
     if v is None:
         return "null"
     if isinstance(v, bool):
@@ -33,7 +33,7 @@ def _type_name(v: Any) -> str:
     return type(v).__name__
 
 
-def _norm_num(n: int | float) -> int | float:
+def norm_num(n: int | float) -> int | float:
     """int for integral finite numbers, float otherwise."""
     if isinstance(n, bool):
         return int(n)
@@ -42,11 +42,11 @@ def _norm_num(n: int | float) -> int | float:
     return n
 
 
-def _dec(n: int | float) -> Decimal:
+def to_decimal(n: int | float) -> Decimal:
     return Decimal(n) if isinstance(n, int) else Decimal(repr(n))
 
 
-def _from_dec(d: Decimal) -> int | float:
+def from_decimal(d: Decimal) -> int | float:
     """Back from exact decimal arithmetic (cty numbers are arbitrary precision)."""
     if d == d.to_integral_value():
         return int(d)
@@ -74,7 +74,7 @@ def to_string(v: Any, what: str = "value") -> str:
     raise FunctionError(f"Invalid value for {what}: string required.")
 
 
-def _parse_number(s: str) -> int | float | None:
+def parse_number(s: str) -> int | float | None:
     """cty's string → number (:func:`.numbers.parse_number`), None when it is not one."""
     try:
         return numbers.parse_number(s)
@@ -86,9 +86,9 @@ def to_number(v: Any, what: str = "value") -> int | float:
     if isinstance(v, bool):
         raise FunctionError(f"Invalid value for {what}: number required.")
     if isinstance(v, int | float):
-        return _norm_num(v)
+        return norm_num(v)
     if isinstance(v, str):
-        n = _parse_number(v)
+        n = parse_number(v)
         if n is None:
             raise FunctionError(
                 f'Invalid value for {what}: a number is required (cannot convert "{v}" to number).'
@@ -118,17 +118,17 @@ def to_bool(v: Any, what: str = "value") -> bool:
     raise FunctionError(f"Invalid value for {what}: bool required.")
 
 
-def _to_list(v: Any, what: str = "list") -> list[Any]:
+def to_list(v: Any, what: str = "list") -> list[Any]:
     if isinstance(v, list | tuple):
         return list(v)
     if isinstance(v, set | frozenset):
-        return _sorted_set(v)
+        return sorted_set(v)
     if v is None:
         raise FunctionError(f'Invalid value for "{what}" parameter: argument must not be null.')
     raise FunctionError(f'Invalid value for "{what}" parameter: list of any single type required.')
 
 
-def _to_map(v: Any, what: str = "map") -> dict[str, Any]:
+def to_map(v: Any, what: str = "map") -> dict[str, Any]:
     if isinstance(v, Mapping):
         return dict(v)
     if v is None:
@@ -140,26 +140,26 @@ def _p(name: str) -> str:
     return f'"{name}" parameter'
 
 
-def _s(v: Any, name: str) -> str:
+def arg_str(v: Any, name: str) -> str:
     return to_string(v, _p(name))
 
 
-def _n(v: Any, name: str) -> int | float:
+def arg_number(v: Any, name: str) -> int | float:
     return to_number(v, _p(name))
 
 
-def _i(v: Any, name: str) -> int:
+def arg_int(v: Any, name: str) -> int:
     return _to_int(v, _p(name))
 
 
-def _is_primitive(v: Any) -> bool:
+def is_primitive(v: Any) -> bool:
     return v is None or isinstance(v, str | int | float | bool)
 
 
-def _unify(values: list[Any]) -> list[Any]:
+def unify(values: list[Any]) -> list[Any]:
     """Make a list of primitives one type, the way cty unifies list elements."""
-    kinds = {_type_name(v) for v in values if v is not None}
-    if len(kinds) <= 1 or not all(_is_primitive(v) for v in values):
+    kinds = {type_name(v) for v in values if v is not None}
+    if len(kinds) <= 1 or not all(is_primitive(v) for v in values):
         return values
     if kinds <= {"string", "number", "bool"}:
         return [None if v is None else to_string(v) for v in values]
@@ -176,15 +176,15 @@ def _sort_key(v: Any) -> Any:
     return (3, 0, json.dumps(v, sort_keys=True, default=str))
 
 
-def _sorted_set(values: Iterable[Any]) -> list[Any]:
+def sorted_set(values: Iterable[Any]) -> list[Any]:
     out: list[Any] = []
-    for v in _unify(list(values)):
-        if not any(_equal(v, o) for o in out):
+    for v in unify(list(values)):
+        if not any(equal(v, o) for o in out):
             out.append(v)
     return sorted(out, key=_sort_key)
 
 
-def _equal(a: Any, b: Any) -> bool:
+def equal(a: Any, b: Any) -> bool:
     if isinstance(a, bool) or isinstance(b, bool):
         return isinstance(a, bool) and isinstance(b, bool) and a == b
     if isinstance(a, int | float) and isinstance(b, int | float):
@@ -192,13 +192,13 @@ def _equal(a: Any, b: Any) -> bool:
     if type(a) is not type(b) and not (isinstance(a, list | tuple) and isinstance(b, list | tuple)):
         return False
     if isinstance(a, list | tuple):
-        return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b, strict=True))
+        return len(a) == len(b) and all(equal(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, dict):
-        return a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
+        return a.keys() == b.keys() and all(equal(a[k], b[k]) for k in a)
     return bool(a == b)
 
 
-def _graphemes(s: str) -> list[str]:
+def graphemes(s: str) -> list[str]:
     """Split into user-perceived characters (base char + combining marks)."""
     out: list[str] = []
     for ch in s:

@@ -10,13 +10,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from builder.template.functions.dates import format_rfc3339
-from builder.template.functions.encoding import _parse_json_float
+from builder.template.functions.encoding import parse_json_float
 from builder.template.functions.values import (
     FunctionError,
-    _is_primitive,
-    _norm_num,
-    _s,
+    arg_str,
     format_number,
+    is_primitive,
+    norm_num,
     to_string,
 )
 
@@ -193,7 +193,7 @@ def _yaml_loader() -> type:
             return -math.inf if text.startswith("-") else math.inf
         if text == ".nan":
             return math.nan
-        return _parse_json_float(text if not text.startswith(".") else "0" + text)
+        return parse_json_float(text if not text.startswith(".") else "0" + text)
 
     def binary(loader: Any, node: Any) -> str:
         return str(loader.construct_scalar(node))  # go-cty-yaml keeps the base64 text
@@ -212,7 +212,7 @@ def _yamldecode(s: Any) -> Any:
     import yaml
 
     global _YAML_LOADER
-    text = _s(s, "src")
+    text = arg_str(s, "src")
     if _YAML_LOADER is None:
         _YAML_LOADER = _yaml_loader()
     try:
@@ -232,14 +232,14 @@ def _yaml_native(v: Any) -> Any:
     if isinstance(v, float):
         if math.isinf(v) or math.isnan(v):
             return v
-        return _norm_num(v)
+        return norm_num(v)
     if isinstance(v, bytes):
         return v.decode("utf-8", "replace")
     if isinstance(v, list):
         return [_yaml_native(x) for x in v]
     if isinstance(v, dict):
         return {
-            to_string(k) if _is_primitive(k) and k is not None else str(k): _yaml_native(x)
+            to_string(k) if is_primitive(k) and k is not None else str(k): _yaml_native(x)
             for k, x in v.items()
         }
     if isinstance(v, _dt.datetime):
