@@ -4,6 +4,9 @@ Modules:
 
 * ``loader``    ``load(path, var_files=, vars=, env=, syntax_only=)`` → :class:`model.Template`;
                 raises :class:`builder.errors.TemplateError` with every diagnostic at once.
+                One module per stage (``files``, ``body``, ``packer``, ``variables``,
+                ``varfiles``, ``locals``, ``sources``, ``components``, ``builds``,
+                ``dynamic``, ``validate``) over a shared ``context.LoadState``.
 * ``expr``      compiles python-hcl2's raw Lark parse tree into a small expression AST whose
                 nodes carry file/line/column; scans heredoc and ``templatefile`` templates.
 * ``evaluator`` evaluates that AST over Python native values (``try``/``can`` are special
