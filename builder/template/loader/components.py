@@ -19,6 +19,7 @@ POST_PROCESSOR_META = ("name", "only", "except", "keep_input_artifact")
 
 
 def make_component(st: LoadState, b: HBlock, kind: str, build: BuildSpec) -> ComponentSpec | None:
+    """The spec of one provisioner or post-processor block of ``build`` (None if its labels are wrong)."""
     if not check_labels(st.col, b, 1, "type"):
         return None
     meta = PROVISIONER_META if kind != "post-processor" else POST_PROCESSOR_META

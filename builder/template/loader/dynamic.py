@@ -12,6 +12,7 @@ from builder.template.loader.body import HBlock, HBody
 
 
 def eval_body_or_raise(body: HBody, scope: Scope, skip: tuple[str, ...]) -> dict[str, Any]:
+    """:func:`eval_body`, raising :class:`TemplateError` with every problem found."""
     diags: list[Diagnostic] = []
     res = eval_body(body, scope, skip, diags)
     if diags:
@@ -19,8 +20,8 @@ def eval_body_or_raise(body: HBody, scope: Scope, skip: tuple[str, ...]) -> dict
     return res
 
 
-def eval_body(body: HBody, scope: Scope, skip: tuple[str, ...], diags: list[Diagnostic]
-) -> dict[str, Any]:
+def eval_body(body: HBody, scope: Scope, skip: tuple[str, ...], diags: list[Diagnostic]) -> dict[str, Any]:
+    """``body`` as a dict (arguments in ``skip`` left out); problems are added to ``diags``."""
     res: dict[str, Any] = {}
     for name, a in body.attrs.items():
         if name in skip:

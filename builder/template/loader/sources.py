@@ -42,6 +42,7 @@ class Sources:
             self.blocks[key] = b
 
     def refs(self, node: E.Node) -> list[tuple[str, Location]]:
+        """The source references of a build's ``sources`` argument, with their locations."""
         out: list[tuple[str, Location]] = []
         items: list[E.Node]
         if isinstance(node, E.TupleN):
@@ -88,6 +89,7 @@ class Sources:
         return out
 
     def resolve(self, ref: str, loc: Location) -> tuple[str, str] | None:
+        """The (type, name) of a declared source ``ref`` (``source.TYPE.NAME`` or ``TYPE.NAME``) names."""
         parts = ref.split(".")
         if len(parts) == 3 and parts[0] in ("source", "sources"):
             key = (parts[1], parts[2])
@@ -114,6 +116,8 @@ class Sources:
     def make(
         self, key: tuple[str, str], name: str, extra: HBlock | None, loc: Location
     ) -> SourceSpec:
+        """The source ``key`` as a build uses it, named ``name``, with the arguments and blocks of
+        an in-build ``source`` block (``extra``) added."""
         orig = self.blocks[key]
         body = HBody(dict(orig.body.attrs), list(orig.body.blocks), orig.loc)
         if extra is not None:
