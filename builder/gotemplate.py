@@ -34,7 +34,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from builder.template.functions import INIT_TIME, go_time_format
+from builder.template.functions import FUNCTIONS, INIT_TIME, FunctionError, go_time_format
 
 __all__ = ["GoTemplateError", "referenced_fields", "render", "render_options"]
 
@@ -336,8 +336,6 @@ def _js(*args: Any) -> str:
 
 
 def _printf(fmt: str, *args: Any) -> str:
-    from builder.template.functions import FUNCTIONS, FunctionError
-
     try:
         return str(FUNCTIONS["format"](fmt, *args))
     except FunctionError as exc:

@@ -38,10 +38,12 @@ from builder.config import parse_duration
 from builder.errors import Diagnostic, Location, TemplateError
 from builder.matrix.model import ARCHES, Cell, Matrix
 from builder.template import expr as E
-from builder.template.evaluator import EvalError, Scope, evaluate, function_table, suggest
+from builder.template.evaluator import EvalError, Scope, evaluate, suggest
+from builder.template.functions import function_table
 
 # the template loader's HCL front end: parse + decode into attributes/blocks with locations
-from builder.template.loader import HAttr, HBody, _Collector, _parse
+from builder.template.loader.body import HAttr, HBody, parse_file
+from builder.template.loader.diagnostics import Collector
 
 CELL_ATTRS = ("template", "var_files", "vars", "only", "except", "arch", "kvm", "disk_gb", "clouds",
               "depends_on", "timeout", "queue", "image_vars", "intermediate")
@@ -53,7 +55,7 @@ class _MatrixLoader:
     def __init__(self, path: str):
         self.path = path
         self.root = os.path.dirname(os.path.abspath(path))
-        self.col = _Collector()
+        self.col = Collector()
         self.scope = Scope({}, function_table(self.root, allow_env=False))
         self._depends_locs: dict[str, Location] = {}
         self._image_vars_locs: dict[str, Location] = {}
@@ -64,7 +66,7 @@ class _MatrixLoader:
     def run(self) -> Matrix:
         if not os.path.isfile(self.path):
             raise TemplateError([Diagnostic(f"Matrix file {self.path} does not exist", "", Location(self.path))])
-        body = _parse(self.path, self.col)
+        body = parse_file(self.path, self.col)
         if body is None:
             raise TemplateError(self.col.diags)
         cells = self._decode(body)

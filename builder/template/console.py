@@ -16,10 +16,10 @@ from builder.template.evaluator import (
     Scope,
     evaluate,
     fail,
-    function_table,
     masked,
     suggest,
 )
+from builder.template.functions import function_table
 from builder.template.model import Template
 from builder.template.typeexpr import fmt_number
 

@@ -7,7 +7,6 @@ Values: ``str``; ``int`` for integral numbers and ``float`` otherwise; ``bool``;
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation, localcontext
 from typing import Any
@@ -792,56 +791,3 @@ _DISPATCH: dict[type, Callable[[Any, Scope], Any]] = {
     E.Cond: _cond,
     E.Call: _call,
 }
-
-
-# ---------------------------------------------------------------------------
-# function library integration
-# ---------------------------------------------------------------------------
-
-
-def base_functions() -> dict[str, Callable[..., Any]]:
-    try:
-        from builder.template import functions as F
-    except ImportError:  # pragma: no cover - until the library lands
-        return {}
-    return dict(getattr(F, "FUNCTIONS", {}))
-
-
-def function_table(base_dir: str, allow_env: bool) -> dict[str, Callable[..., Any]]:
-    funcs = base_functions()
-    try:
-        from builder.template import functions as F
-
-        make = getattr(F, "make_functions", None)
-        if make is not None:
-            funcs.update(make(base_dir, allow_env))
-    except ImportError:  # pragma: no cover
-        pass
-    if not allow_env:
-        funcs.pop("env", None)
-    return funcs
-
-
-def render_template_string(text: str, vars: dict[str, Any], filename: str) -> str:
-    """Render a ``templatefile`` template: ``${}``/``%{}`` syntax with ``vars`` in scope.
-
-    Raises :class:`TemplateError` with diagnostics located in ``filename``.
-    """
-    from builder.template import cache
-
-    ck = cache.key("templatefile", filename, text)
-    node = cache.get(ck)
-    if not isinstance(node, E.Node):
-        try:
-            node = E.compile_template_text(text, filename)
-        except E.CompileError as e:
-            raise TemplateError(e.diags)
-        cache.put(ck, node)
-    funcs = function_table(os.getcwd(), False)
-    funcs.pop("templatefile", None)
-    scope = Scope({str(k): v for k, v in (vars or {}).items()}, funcs)
-    try:
-        v = evaluate(node, scope)
-        return to_str(v, node.loc)
-    except EvalError as e:
-        raise TemplateError(masked(e.diags or [Diagnostic("Error in template", "", Location(filename))]))

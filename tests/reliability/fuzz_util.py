@@ -87,7 +87,7 @@ ATOM = st.one_of(
 
 
 def _func_names() -> list[str]:
-    from builder.template.evaluator import function_table
+    from builder.template.functions import function_table
 
     return sorted(set(function_table(".", False)) - NO_FUZZ_FUNCS)
 

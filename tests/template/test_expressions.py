@@ -6,7 +6,7 @@ import pytest
 
 from builder.errors import TemplateError
 from builder.template.console import console_eval
-from builder.template.evaluator import render_template_string
+from builder.template.functions import render_template_string
 
 
 @pytest.mark.parametrize(
