@@ -5,6 +5,8 @@
 - ``http``: a URL on pybuild's HTTP server (``inst.ks=``, ``url=``, ``ds=nocloud;s=``);
 - ``initrd``: the file is appended to the initrd (``/ks.cfg`` → ``inst.ks=file:/ks.cfg``;
   Debian reads ``/preseed.cfg`` from its initrd by itself);
+- ``iso``: the file is on the (remastered) ISO itself: ``/ks.cfg`` read by label
+  (``inst.ks=hd:LABEL=…:/ks.cfg``), Ubuntu's ``/nocloud/`` seed (``ds=nocloud;s=/cdrom/nocloud/``);
 - ``none``: nothing (e.g. Ubuntu with a ``cidata`` volume from ``cd_content``).
 
 The serial console comes last, so ``/dev/console`` (and ``serial.log``) shows the install.
@@ -19,6 +21,9 @@ from builder.installer.layout import Layout
 SERIAL_CONSOLE = "console=tty0 console=ttyS0,115200n8"
 # file name inside the initrd, per family (Ubuntu reads its answers from cloud-init, not the initrd)
 INITRD_NAME = {"rhel": "ks.cfg", "debian": "preseed.cfg"}
+# where a remastered ISO holds the unattended file (Debian's goes into the initrd instead)
+ISO_KICKSTART = "ks.cfg"
+ISO_NOCLOUD = "nocloud"  # Ubuntu: /nocloud/user-data + /nocloud/meta-data, mounted at /cdrom
 _UDEV_SAFE = set("#+-.:=@_")
 
 
@@ -35,7 +40,7 @@ def udev_label(label: str) -> str:
 
 @dataclass(frozen=True)
 class Unattended:
-    how: str  # "http" | "initrd" | "none"
+    how: str  # "http" | "initrd" | "iso" | "none"
     url: str = ""  # for "http"
 
 
@@ -48,6 +53,8 @@ def compose(layout: Layout, unattended: Unattended, extra: str = "") -> str:
             args.append(f"inst.ks={unattended.url}")
         elif unattended.how == "initrd":
             args.append(f"inst.ks=file:/{INITRD_NAME['rhel']}")
+        elif unattended.how == "iso":
+            args.append(f"inst.ks=hd:LABEL={udev_label(layout.label)}:/{ISO_KICKSTART}")
     elif layout.family == "debian":
         args += ["auto=true", "priority=critical"]
         if unattended.how == "http":
@@ -57,6 +64,8 @@ def compose(layout: Layout, unattended: Unattended, extra: str = "") -> str:
         if unattended.how == "http":
             base = unattended.url.rsplit("/", 1)[0] + "/"
             args.append(f"ds=nocloud;s={base}")
+        elif unattended.how == "iso":
+            args.append(f"ds=nocloud;s=/cdrom/{ISO_NOCLOUD}/")
     else:
         raise ValueError(f"unknown layout family {layout.family!r}")
     if extra.strip():
