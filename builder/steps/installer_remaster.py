@@ -10,15 +10,13 @@ booting the unattended install with no key (:mod:`builder.installer.remaster`);
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 from builder import secrets
 from builder.errors import BuildError
-from builder.gotemplate import render
-from builder.installer import unattended
 from builder.installer.remaster import remaster
 from builder.qemu.state import QemuState
 from builder.steps import Step
+from builder.steps.installer_kernel import installer_inputs
 
 
 class StepInstallerRemaster(Step[QemuState]):
@@ -30,9 +28,7 @@ class StepInstallerRemaster(Step[QemuState]):
             return
         if state.iso_path is None:
             raise BuildError('boot_method = "remaster": no local installer ISO (iso_url; not with iso_skip_cache)')
-        source = unattended.resolve(c, base_dir=Path.cwd())
-        http_base = f"http://{state.http_ip}:{state.http_port}" if state.http is not None else ""
-        extra = render(c.installer_append, state.template_data()) if c.installer_append else ""
+        source, http_base, extra = installer_inputs(state)
         state.ui.say(f"Remastering {state.iso_path.name}: unattended file and boot menus that need no key")
         rm = remaster(state.iso_path, state.run_dir / "remaster", source, http_base=http_base, extra=extra)
         state.remastered = rm

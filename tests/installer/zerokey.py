@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -43,6 +44,7 @@ source "qemu" "zerokey" {
   disk_size        = "2G"
   boot_method      = "%(method)s"
   unattended_file  = "preseed.cfg"
+  installer_append = "%(append)s"
   efi_boot         = %(efi)s
   shutdown_timeout = "1h"
 }
@@ -80,9 +82,15 @@ def post_boot(ctx):
 """
 
 
+# what the Debian installer shows once it has moved on from the preseed
+MOVED_ON = (r"(?i)(Detecting network|Configuring the network|network hardware|mirror|Retrieving|"
+            r"Loading additional|Setting up the clock|Detecting disks)")
+
+
 @dataclass
 class Boot:
     seconds: float | None  # QEMU started (its event) → the marker on the serial console
+    then: str | None  # with ``then=``: what matched it after the marker
     returncode: int | None
     output: str
     serial: str
@@ -105,10 +113,25 @@ def _events(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
-def boot_until_preseed(iso: Path, work: Path, *, method: str, efi: bool = False, timeout: float = 1200.0) -> Boot:
-    """Run ``pybuild build`` in ``work`` (created) and stop it once the marker shows."""
+def interrupt(proc: subprocess.Popen[bytes]) -> None:
+    """Ctrl-C a running ``pybuild build`` (its own cleanup); SIGKILL and fail after 120 s."""
+    if proc.poll() is not None:
+        return
+    os.kill(proc.pid, signal.SIGINT)
+    try:
+        proc.wait(timeout=120)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        raise AssertionError("pybuild did not stop within 120 s of Ctrl-C") from None
+
+
+def boot_until_preseed(iso: Path, work: Path, *, method: str, efi: bool = False, append: str = "",
+                       then: str | None = None, timeout: float = 1200.0) -> Boot:
+    """Run ``pybuild build`` in ``work`` (created) and stop it once the marker shows (and,
+    with ``then``, a match of that regex after it, e.g. :data:`MOVED_ON`)."""
     work.mkdir(parents=True, exist_ok=True)
-    (work / "t.pkr.hcl").write_text(TEMPLATE % {"method": method, "efi": str(efi).lower()})
+    (work / "t.pkr.hcl").write_text(TEMPLATE % {"method": method, "efi": str(efi).lower(), "append": append})
     (work / "preseed.cfg").write_text(PRESEED)
     (work / "pybuild_hooks.py").write_text(HOOKS)
     log_json, out_log = work / "events.jsonl", work / "pybuild.out"
@@ -121,21 +144,20 @@ def boot_until_preseed(iso: Path, work: Path, *, method: str, efi: bool = False,
         proc = subprocess.Popen(argv, cwd=work, env=env, stdout=fh, stderr=subprocess.STDOUT,
                                 start_new_session=True)
     seen_at: float | None = None
+    moved_on = None
     try:
         start = time.monotonic()
         while time.monotonic() - start < timeout and proc.poll() is None:
-            if serial.exists() and MARKER in serial.read_text(errors="replace"):
+            text = serial.read_text(errors="replace") if serial.exists() else ""
+            if seen_at is None and MARKER in text:
                 seen_at = time.time()
-                break
+            if seen_at is not None:
+                moved_on = re.search(then, text.split(MARKER, 1)[-1]) if then else None
+                if then is None or moved_on:
+                    break
             time.sleep(0.5)
     finally:
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGINT)  # pybuild's own Ctrl-C handling
-            try:
-                proc.wait(timeout=120)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+        interrupt(proc)
     events = _events(log_json)
     seconds = None
     started = [e for e in events if e["event"] == "qemu_started"]
@@ -144,6 +166,7 @@ def boot_until_preseed(iso: Path, work: Path, *, method: str, efi: bool = False,
     keys_log = work / "keys.log"
     return Boot(
         seconds=seconds,
+        then=moved_on.group(0) if moved_on else None,
         returncode=proc.returncode,
         output=out_log.read_text(errors="replace"),
         serial=serial.read_text(errors="replace") if serial.exists() else "",
