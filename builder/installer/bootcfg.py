@@ -21,7 +21,7 @@ ENTRY_TITLE = "pybuild unattended install"
 SYSLINUX_NAMES = ("isolinux.cfg", "syslinux.cfg")
 GRUB_NAME = "grub.cfg"
 _GRUB_LINUX = re.compile(r"^\s*(linux|linuxefi|linux16)\s+\S", re.MULTILINE)
-_GRUB_SAFE = re.compile(r"^[A-Za-z0-9_./:=,+@%-]+$")
+_GRUB_SAFE = re.compile(r"^[A-Za-z0-9_./:=,+@%\\-]+$")
 
 
 def syslinux_cfg(kernel: str, initrd: str, append: str, original: str = "") -> str:
@@ -60,7 +60,12 @@ def grub_linux_command(text: str) -> tuple[str, str]:
 
 
 def grub_quote(arg: str) -> str:
-    """One word for a GRUB command line (``;`` separates commands, so ``ds=nocloud;s=…`` is quoted)."""
+    """One word for a GRUB command line (``;`` separates commands, so ``ds=nocloud;s=…`` is quoted).
+
+    A backslash is left bare, as RHEL's own grub.cfg writes ``LABEL=CentOS\\x207\\x20x86_64``:
+    GRUB re-escapes backslashes and quotes when it hands the line to the kernel, so a quoted
+    ``\\x20`` would arrive doubled (measured with Debian's GRUB 2.06 on OVMF).
+    """
     if _GRUB_SAFE.match(arg):
         return arg
     return "'" + arg.replace("'", "'\\''") + "'"

@@ -93,7 +93,7 @@ def test_grub_cfg_adds_the_default_entry_last(original: str, linux: str, initrd:
 @pytest.mark.parametrize(
     ("arg", "word"),
     [("quiet", "quiet"), ("inst.ks=hd:LABEL=A:/ks.cfg", "inst.ks=hd:LABEL=A:/ks.cfg"),
-     (r"inst.stage2=hd:LABEL=CentOS\x207", "'inst.stage2=hd:LABEL=CentOS\\x207'"),
+     (r"inst.stage2=hd:LABEL=CentOS\x207", r"inst.stage2=hd:LABEL=CentOS\x207"),  # bare, as RHEL writes it
      ("ds=nocloud;s=http://h/", "'ds=nocloud;s=http://h/'"), ("it's", "'it'\\''s'"), ("$x", "'$x'")],
 )
 def test_grub_quote(arg: str, word: str) -> None:
@@ -176,7 +176,7 @@ def test_rhel_like_every_boot_path_and_the_kickstart(tmp_path: Path) -> None:
         grub = r.read("EFI/BOOT/grub.cfg").decode()
         r.extract("images/efiboot.img", out)
         assert r.read("images/pxeboot/initrd.img") == b"I"  # untouched
-    assert "    linuxefi /images/pxeboot/vmlinuz 'inst.stage2=hd:LABEL=CentOS\\x207\\x20x86_64'" in grub
+    assert f"    linuxefi /images/pxeboot/vmlinuz {append}\n" in grub
     assert grub.rstrip().endswith("set timeout=1")
     assert _fat_read(out, "/EFI/BOOT/grub.cfg") == grub  # the EFI image's menu, edited alike
     assert _fat_read(out, "/EFI/BOOT/BOOTX64.EFI") == "x"
