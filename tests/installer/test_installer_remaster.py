@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from builder import hostcheck
+from builder.builders.qemu import QemuBuilder
 from builder.errors import BuildError
 from builder.installer import bootcfg
 from builder.installer.cmdline import SERIAL_CONSOLE
@@ -26,7 +28,7 @@ from builder.steps.qemu_run import _iso as attached_iso
 from tests import tools
 from tests.fixtures.di_iso import ISOLINUX_BIN
 from tests.installer.test_installer_step import _state
-from tests.installer.test_installer_unit import TREEINFO
+from tests.installer.test_installer_unit import TREEINFO, cfg
 
 RHEL_ISOLINUX = """\
 default vesamenu.c32
@@ -254,3 +256,12 @@ def test_step_writes_the_copy_and_cleanup_removes_it(di_iso_media: Path, tmp_pat
     assert state.remastered is None and not rm.work.exists()
     assert attached_iso(state) == str(di_iso_media)
     step.cleanup(state)  # idempotent
+
+
+def test_host_requirements_name_xorriso_and_mtools(tmp_path: Path) -> None:
+    reqs = QemuBuilder.host_requirements(cfg(boot_method="remaster"))
+    assert hostcheck.XORRISO in reqs and hostcheck.MTOOLS in reqs
+    found = hostcheck.MTOOLS.check(hostcheck.Host(root=tmp_path, path="", env={}))
+    assert found.status == "missing" and "mtools" in found.fix
+    plain = QemuBuilder.host_requirements(cfg())
+    assert hostcheck.XORRISO not in plain and hostcheck.MTOOLS not in plain
