@@ -147,8 +147,7 @@ def remaster(iso: Path, work: Path, source: Source, *, http_base: str = "", extr
             else:
                 local.unlink()
         has_joliet = reader.has_joliet
-    if not any(p.rsplit("/", 1)[-1].lower() in (*bootcfg.SYSLINUX_NAMES, bootcfg.GRUB_NAME)
-               for p in (e.rsplit(":", 1)[-1] for e in edited)):
+    if not edited:
         raise BuildError(f"remaster: {iso} has no isolinux/syslinux or GRUB configuration that boots the "
                          'installer; use boot_method = "kernel" for it')
     out = work / "remastered.iso"
@@ -159,7 +158,7 @@ def remaster(iso: Path, work: Path, source: Source, *, http_base: str = "", extr
         argv += ["-joliet", "on"]
     for iso_path, local in sorted(maps.items()):
         argv += ["-map", local, "/" + iso_path]
-    argv += ["-chmod_r", "a+r", "/", "--"]
+    argv += ["-chmod_r", "a+r", *("/" + p for p in sorted(maps)), "--"]  # the local copies are 0600
     try:
         run(argv, timeout=3600)
     except CommandError as e:
