@@ -307,8 +307,8 @@ class UefiFirmware(Requirement):
 QEMU_IMG = Tool("qemu-img", apt="qemu-utils", dnf="qemu-img")
 XORRISO = Tool("xorriso", apt="xorriso", dnf="xorriso", version_args=("-version",))
 GUESTFISH = Tool("guestfish", apt="libguestfs-tools", dnf="guestfish")
-FLOPPY_TOOLS = (Tool("mkfs.fat", apt="dosfstools", dnf="dosfstools", version_args=()),
-                Tool("mcopy", apt="mtools", dnf="mtools"))
+MTOOLS = Tool("mcopy", apt="mtools", dnf="mtools")
+FLOPPY_TOOLS = (Tool("mkfs.fat", apt="dosfstools", dnf="dosfstools", version_args=()), MTOOLS)
 
 _QEMU_DEB = {"x86_64": "x86", "i386": "x86", "aarch64": "arm", "arm": "arm", "ppc64": "ppc", "ppc": "ppc",
              "s390x": "s390x", "mips": "mips", "mipsel": "mips", "mips64": "mips", "mips64el": "mips",

@@ -22,6 +22,7 @@ from builder.steps.efivars import StepPrepareEfivars
 from builder.steps.http_server import StepHTTPServer
 from builder.steps.installer_kernel import StepInstallerKernel
 from builder.steps.installer_reboot import StepInstallerReboot
+from builder.steps.installer_remaster import StepInstallerRemaster
 from builder.steps.media_images import StepCreateCD, StepCreateFloppy
 from builder.steps.output_dir import StepOutputDir
 from builder.steps.ports import StepPortForward, StepVNCPort
@@ -55,6 +56,7 @@ def steps() -> list[Step[QemuState]]:
         StepVNCPort(),  # VNC display
         StepPrepareEfivars(),  # UEFI NVRAM copy
         StepInstallerKernel(),  # boot_method = "kernel": installer kernel/initrd/command line from the ISO
+        StepInstallerRemaster(),  # boot_method = "remaster": a copy of the ISO that boots with no key
         StepRunQemu(),  # start QEMU
         StepQMP(),  # QMP client (powerdown, screenshots)
         StepTypeBootCommand(),  # boot_wait, boot_command over VNC / QMP / serial
@@ -76,7 +78,7 @@ class QemuBuilder(Builder[QemuConfig]):
 
     @classmethod
     def host_requirements(cls, config: QemuConfig | None) -> list[hostcheck.Requirement]:
-        """QEMU for the arch, qemu-img, xorriso (cd_*), mtools/dosfstools (floppy), OVMF
+        """QEMU for the arch, qemu-img, xorriso (cd_*, remaster), mtools/dosfstools (floppy; mtools: remaster), OVMF
         (efi_boot), KVM (a warning when TCG will be used) and room for the disks."""
         h = hostcheck
         if config is None:
@@ -84,8 +86,10 @@ class QemuBuilder(Builder[QemuConfig]):
                     h.UefiFirmware(), h.Kvm(), SWTPM]
         c = config
         reqs: list[hostcheck.Requirement] = [h.qemu_system(c.qemu_binary), h.QEMU_IMG]
-        if c.cd_files or c.cd_content:
+        if c.cd_files or c.cd_content or c.boot_method == "remaster":
             reqs.append(h.XORRISO)
+        if c.boot_method == "remaster":  # the EFI boot image's grub.cfg
+            reqs.append(h.MTOOLS)
         if c.floppy_files or c.floppy_dirs or c.floppy_content:
             reqs += h.FLOPPY_TOOLS
         if c.efi_boot:

@@ -9,6 +9,8 @@
   ``OEMDRV`` holding ``/ks.cfg`` (``inst.ks=hd:LABEL=OEMDRV:/ks.cfg``; anaconda's own wait
   for OEMDRV is reliable only from 8.9/9.3, so the path is named), or ``cidata`` holding
   ``user-data`` and ``meta-data`` (``ds=nocloud``);
+- ``iso``: the file is on the (remastered) ISO itself: ``/ks.cfg`` read by label
+  (``inst.ks=hd:LABEL=…:/ks.cfg``), Ubuntu's ``/nocloud/`` seed (``ds=nocloud;s=/cdrom/nocloud/``);
 - ``none``: nothing (e.g. Ubuntu with a ``cidata`` volume from ``cd_content``).
 
 The serial console comes last, so ``/dev/console`` (and ``serial.log``) shows the install.
@@ -26,6 +28,9 @@ INITRD_NAME = {"debian": "preseed.cfg"}
 OEMDRV = "OEMDRV"  # anaconda's kickstart volume
 CIDATA = "cidata"  # cloud-init's NoCloud volume (subiquity's autoinstall)
 KICKSTART_NAME = "ks.cfg"
+# where a remastered ISO holds the unattended file (Debian's goes into the initrd instead)
+ISO_KICKSTART = "ks.cfg"
+ISO_NOCLOUD = "nocloud"  # Ubuntu: /nocloud/user-data + /nocloud/meta-data, mounted at /cdrom
 _UDEV_SAFE = set("#+-.:=@_")
 
 
@@ -42,7 +47,7 @@ def udev_label(label: str) -> str:
 
 @dataclass(frozen=True)
 class Unattended:
-    how: str  # "http" | "initrd" | "volume" | "none"
+    how: str  # "http" | "initrd" | "volume" | "iso" | "none"
     url: str = ""  # for "http"
 
 
@@ -55,6 +60,8 @@ def compose(layout: Layout, unattended: Unattended, extra: str = "") -> str:
             args.append(f"inst.ks={unattended.url}")
         elif unattended.how == "volume":
             args.append(f"inst.ks=hd:LABEL={OEMDRV}:/{KICKSTART_NAME}")
+        elif unattended.how == "iso":
+            args.append(f"inst.ks=hd:LABEL={udev_label(layout.label)}:/{ISO_KICKSTART}")
     elif layout.family == "debian":
         args += ["auto=true", "priority=critical"]
         if unattended.how == "http":
@@ -66,6 +73,8 @@ def compose(layout: Layout, unattended: Unattended, extra: str = "") -> str:
             args.append(f"ds=nocloud;s={base}")
         elif unattended.how == "volume":
             args.append("ds=nocloud")
+        elif unattended.how == "iso":
+            args.append(f"ds=nocloud;s=/cdrom/{ISO_NOCLOUD}/")
     else:
         raise ValueError(f"unknown layout family {layout.family!r}")
     if extra.strip():

@@ -63,6 +63,18 @@ class ISOReader:
             return False
         return True
 
+    @property
+    def has_joliet(self) -> bool:
+        return bool(self._iso.has_joliet())
+
+    def files(self) -> Iterator[str]:
+        """Every file's path (no leading slash), in the names :meth:`read` takes."""
+        for top, _dirs, names in self._iso.walk(**{self._kind: "/"}):
+            for name in names:
+                if self._kind == "iso_path":
+                    name = name.split(";", 1)[0].lower()
+                yield f"{top.rstrip('/')}/{name}".lstrip("/")
+
     def read(self, path: str) -> bytes:
         buf = io.BytesIO()
         self._iso.get_file_from_iso_fp(buf, **self._key(path))

@@ -2,7 +2,8 @@
 
 A name that ``http_content`` holds, or that exists under ``http_directory`` (also as
 ``NAME.j2``, rendered per request), is fetched by the installer over HTTP; otherwise
-it must be a local file, which pybuild appends to the installer's initrd.
+it must be a local file, which pybuild appends to the installer's initrd
+(``boot_method = "kernel"``) or puts on the remastered ISO (``"remaster"``).
 """
 
 from __future__ import annotations
@@ -46,16 +47,14 @@ def resolve(cfg: _Cfg, base_dir: Path | None = None) -> Source:
 def validate(cfg: _Cfg, boot_method: str, *, has_boot_command: bool, disk_image: bool) -> list[str]:
     """Errors for the zero-key options (``field: message``)."""
     errs: list[str] = []
-    if boot_method == "remaster":
-        errs.append('boot_method: "remaster" is not implemented yet; use "kernel" (direct kernel boot) or "keys"')
-    if boot_method != "kernel":
+    if boot_method not in ("kernel", "remaster"):
         if cfg.unattended_file:
-            errs.append('unattended_file: only used with boot_method = "kernel"')
+            errs.append('unattended_file: only used with boot_method = "kernel" or "remaster"')
         return errs
     if has_boot_command:
-        errs.append('boot_command: must be empty with boot_method = "kernel" (no key is typed)')
+        errs.append(f'boot_command: must be empty with boot_method = "{boot_method}" (no key is typed)')
     if disk_image:
-        errs.append('boot_method: "kernel" boots an installer ISO; it cannot be used with disk_image = true')
+        errs.append(f'boot_method: "{boot_method}" boots an installer ISO; it cannot be used with disk_image = true')
     src = resolve(cfg)
     if src.how == "file" and not Path(src.path).is_file():
         errs.append(

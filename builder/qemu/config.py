@@ -93,15 +93,18 @@ class QemuConfig(ISOConfig, HTTPConfig, CDConfig, FloppyConfig, BootConfig, Comm
     boot_method: str = opt(
         "keys", choices=unattended.BOOT_METHODS,
         help='pybuild: "keys" types boot_command (as Packer); "kernel" boots the ISO\'s installer kernel '
-        'directly (-kernel/-initrd/-append, -no-reboot), no key typed; "remaster" is not implemented yet',
+        'directly (-kernel/-initrd/-append, -no-reboot), no key typed; "remaster" boots a copy of the ISO '
+        "with the unattended file inside and boot menus (isolinux, GRUB, the EFI image's GRUB) that need no key",
     )
     unattended_file: str = opt(
-        "", help='pybuild, boot_method = "kernel": kickstart / preseed / autoinstall user-data: a path '
-        "served by http_directory/http_content (fetched over HTTP) or a local file (Debian: appended to the "
-        'initrd; RHEL-likes: on an "OEMDRV" CD; Ubuntu: on a "cidata" CD)',
+        "", help='pybuild, boot_method = "kernel" or "remaster": kickstart / preseed / autoinstall user-data: '
+        "a path served by http_directory/http_content (fetched over HTTP) or a local file (kernel: Debian's "
+        'appended to the initrd, RHEL-likes\' on an "OEMDRV" CD, Ubuntu\'s on a "cidata" CD; remaster: put on '
+        "the ISO, a Debian preseed into its initrd)",
     )
     installer_append: str = opt(
-        "", help='pybuild, boot_method = "kernel": extra installer kernel arguments (Go templates: {{ .HTTPIP }})',
+        "", help='pybuild, boot_method = "kernel" or "remaster": extra installer kernel arguments '
+        "(Go templates: {{ .HTTPIP }})",
     )
 
     def __post_init__(self) -> None:
@@ -170,8 +173,10 @@ class QemuConfig(ISOConfig, HTTPConfig, CDConfig, FloppyConfig, BootConfig, Comm
                 errs.append("qemuargs: empty row")
         errs += unattended.validate(self, self.boot_method, has_boot_command=bool(self.steps()),
                                     disk_image=self.disk_image)
-        if self.installer_append and self.boot_method != "kernel":
-            errs.append('installer_append: only used with boot_method = "kernel"')
+        if self.installer_append and self.boot_method not in ("kernel", "remaster"):
+            errs.append('installer_append: only used with boot_method = "kernel" or "remaster"')
+        if self.boot_method == "remaster" and self.iso_skip_cache:
+            errs.append('iso_skip_cache: boot_method = "remaster" reads the ISO from the cache')
         unknown = set(self.qemu_img_args) - {"convert", "create", "resize"}
         if unknown:
             errs.append(f"qemu_img_args: unknown keys {sorted(unknown)} (convert, create, resize)")

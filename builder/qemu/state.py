@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from builder.communicator.keys import KeyPair
     from builder.httpserver import HTTPServer
     from builder.installer.kernel import KernelBoot
+    from builder.installer.remaster import Remastered
     from builder.leftovers import OutputLock
     from builder.plugins import Artifact, BuildContext, Communicator
     from builder.ports import PortLease
@@ -51,6 +52,7 @@ class QemuState:
     swtpm: Process | None = None  # vtpm: the software TPM
     vtpm_socket: Path | None = None
     kernel_boot: KernelBoot | None = None  # boot_method = "kernel"
+    remastered: Remastered | None = None  # boot_method = "remaster": the edited copy of the ISO
     qemu: Process | None = None
     qemu_argv: list[str] = field(default_factory=list)
     qmp: QMPClient | None = None

@@ -17,8 +17,19 @@ from builder.errors import BuildError
 from builder.gotemplate import render
 from builder.installer import unattended
 from builder.installer.kernel import prepare
+from builder.installer.unattended import Source
 from builder.qemu.state import QemuState
 from builder.steps import Step
+
+
+def installer_inputs(state: QemuState) -> tuple[Source, str, str]:
+    """Where the unattended file comes from, the guest's URL of pybuild's HTTP server
+    (empty when none runs) and the rendered ``installer_append`` — for both zero-key methods."""
+    c = state.cfg
+    source = unattended.resolve(c, base_dir=Path.cwd())
+    http_base = f"http://{state.http_ip}:{state.http_port}" if state.http is not None else ""
+    extra = render(c.installer_append, state.template_data()) if c.installer_append else ""
+    return source, http_base, extra
 
 
 class StepInstallerKernel(Step[QemuState]):
@@ -30,9 +41,7 @@ class StepInstallerKernel(Step[QemuState]):
             return
         if state.iso_path is None:
             raise BuildError('boot_method = "kernel": no installer ISO (iso_url)')
-        source = unattended.resolve(c, base_dir=Path.cwd())
-        http_base = f"http://{state.http_ip}:{state.http_port}" if state.http is not None else ""
-        extra = render(c.installer_append, state.template_data()) if c.installer_append else ""
+        source, http_base, extra = installer_inputs(state)
         kb = prepare(state.iso_path, state.run_dir, source, http_base=http_base, extra=extra)
         state.kernel_boot = kb
         state.ui.say(f"Booting the {kb.layout.family} installer kernel directly ({kb.layout.kernel}); "

@@ -18,6 +18,13 @@ from builder.run import Process
 from builder.steps import Step
 
 
+def _iso(state: QemuState) -> str:
+    """The installer ISO QEMU attaches: the remastered copy, else the (cached) download."""
+    if state.remastered is not None:
+        return str(state.remastered.iso)
+    return state.iso_remote or str(state.iso_path or "")
+
+
 class StepRunQemu(Step[QemuState]):
     name = "qemu_run"
 
@@ -51,7 +58,7 @@ def launch(state: QemuState, *, installer: bool) -> None:
         vm_name=state.vm_name,
         accelerator=state.accelerator,
         disk_paths=[str(p) for p in state.disk_paths],
-        iso_path="" if c.disk_image else (state.iso_remote or str(state.iso_path or "")),
+        iso_path="" if c.disk_image else _iso(state),
         cd_path=str(state.cd_path) if state.cd_path else "",
         floppy_path=str(state.floppy_path) if state.floppy_path else "",
         vnc_display=(state.vnc_lease.port - 5900) if state.vnc_lease else None,

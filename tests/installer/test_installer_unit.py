@@ -229,7 +229,9 @@ def test_keys_is_the_default_and_unchanged() -> None:
     ("kw", "needle"),
     [
         ({"boot_method": "kernel", "boot_command": ["<esc>"]}, 'boot_command: must be empty with boot_method = "kernel"'),
-        ({"boot_method": "remaster"}, '"remaster" is not implemented yet'),
+        ({"boot_method": "remaster", "boot_command": ["<esc>"]},
+         'boot_command: must be empty with boot_method = "remaster"'),
+        ({"boot_method": "remaster", "iso_skip_cache": True}, 'iso_skip_cache: boot_method = "remaster"'),
         ({"boot_method": "typing"}, "boot_method"),
         ({"boot_method": "kernel", "disk_image": True}, "cannot be used with disk_image"),
         ({"boot_method": "kernel", "unattended_file": "/nonexistent/ks.cfg"}, "neither served by"),
