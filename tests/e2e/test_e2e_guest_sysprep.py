@@ -156,8 +156,9 @@ ALLOWED_LEFT: dict[str, str] = {
 # such a file may be left, empty
 EMPTY_LEFT_UNDER = ("/var/log/",)
 
+# run by guestfish's `debug sh` in the appliance, which loses quotes: one word per argument
 LIST = ("cd /sysroot/{mp} && find ./etc ./root ./home ./var ./tmp ./srv -xdev "
-        "-exec stat -c '%F|%s|%n' {{}} + 2>/dev/null; echo @END-{mp}")
+        "-exec stat -c %F:%s:%n {{}} + 2>/dev/null; echo @END-{mp}")
 
 
 def _normalize(path: str) -> str:
@@ -167,7 +168,7 @@ def _normalize(path: str) -> str:
 def listing(images: dict[str, Path]) -> dict[str, dict[str, tuple[str, int]]]:
     """``{name: {normalized path: (type, size)}}`` for each image's root filesystem, all
     in one appliance boot (the images come from the same base: root is partition 1)."""
-    script = [f"add-ro {p} format:qcow2" for p in images.values()] + ["run"]
+    script = [f"add {p} readonly:true format:qcow2" for p in images.values()] + ["run"]
     script += [f"mkmountpoint /{name}" for name in images]
     script += [f"mount-ro /dev/sd{chr(ord('a') + i)}1 /{name}" for i, name in enumerate(images)]
     script += [f'debug sh "{LIST.format(mp=name)}"' for name in images]
@@ -180,7 +181,7 @@ def listing(images: dict[str, Path]) -> dict[str, dict[str, tuple[str, int]]]:
             assert line == f"@END-{name}"
             name = next(cur, "")
             continue
-        kind, size, path = line.split("|", 2)
+        kind, size, path = line.split(":", 2)
         out[name][_normalize(path[1:])] = (kind, int(size))
     assert all(out.values()), res.stderr[-2000:]
     return out
