@@ -8,6 +8,7 @@ checked with guestfish (libguestfs, TCG).
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -75,6 +76,7 @@ def test_sysprep_argv_trims_last_when_fused():
                          "--run-command", TRIM_SCRIPT]
     assert argv.index("apt-get clean") < argv.index(TRIM_SCRIPT)
     assert TRIM_SCRIPT.splitlines()[-1] == "fstrim -av"
+    assert subprocess.run(["sh", "-n", "-c", TRIM_SCRIPT]).returncode == 0  # valid POSIX sh
     assert TRIM_SCRIPT not in sysprep_argv(VirtSysprepConfig(), Path("/d"), "qcow2", Path("/t"))
 
 
