@@ -91,7 +91,9 @@ def _customizes(cfg: VirtSysprepConfig) -> bool:
 # its filesystems mounted as in its fstab): trim every mounted filesystem, and discard
 # each swap area and re-create it with its UUID and label (a swap area has no free-space
 # map to trim). virt-customize's own log of the commands goes first: it is in /tmp,
-# which the tmp-files operation has already emptied. Not done (virt-sparsify does it):
+# which the tmp-files operation has already emptied. ``sync`` first: ext4 hands the blocks of
+# just-deleted files to its free-space map only once their journal transaction commits, and
+# fstrim skips what is not there yet (measured: 2 MiB more output without it). Not done (virt-sparsify does it):
 # discarding free space in an LVM volume group outside any logical volume.
 TRIM_SCRIPT = """\
 rm -f /tmp/builder.log
@@ -100,6 +102,7 @@ for dev in $(blkid -c /dev/null -t TYPE=swap -o device 2>/dev/null); do
   blkdiscard "$dev" 2>/dev/null || dd if=/dev/zero of="$dev" bs=1M conv=fsync 2>/dev/null || :
   mkswap ${uuid:+-U "$uuid"} ${label:+-L "$label"} "$dev" >/dev/null
 done
+sync
 fstrim -av"""
 
 
