@@ -597,18 +597,32 @@ class Runner:
             variables=ctx.variables, cancel=ctx.cancel, force=ctx.force, debug=ctx.debug,
         )
         src_ctx = _source_ctx(pb.plan, {"PackerRunUUID": self.run_uuid})
+
+        def excluded(spec: ComponentSpec) -> bool:
+            return bool(self.options.except_) and (spec.name in self.options.except_
+                                                   or spec.type in self.options.except_)
+
+        def make(spec: ComponentSpec) -> PostProcessor[Any]:
+            comp = instantiate("post-processor", spec.type, spec.evaluate(src_ctx), where=spec.location,
+                               attr_locations=spec.attr_locations, ignore=POST_PROCESSOR_COMMON,
+                               go=go_context(self.template, pb.plan, {"PackerRunUUID": self.run_uuid}))
+            assert isinstance(comp, PostProcessor)
+            return comp
+
         for chain in pb.chains:
             current = artifact
+            made: dict[int, PostProcessor[Any]] = {}
             for i, spec in enumerate(chain):
                 label = spec.name or spec.type
-                if self.options.except_ and (spec.name in self.options.except_ or spec.type in self.options.except_):
+                if excluded(spec):
                     ctx.ui.say(f"Skipping post-processor {label} (-except) and the rest of its chain")
                     break
-                raw = spec.evaluate(src_ctx)
-                comp = instantiate("post-processor", spec.type, raw, where=spec.location,
-                                   attr_locations=spec.attr_locations, ignore=POST_PROCESSOR_COMMON,
-                                   go=go_context(self.template, pb.plan, {"PackerRunUUID": self.run_uuid}))
-                assert isinstance(comp, PostProcessor)
+                comp = made.pop(i, None) or make(spec)
+                if i + 1 < len(chain) and not excluded(chain[i + 1]):
+                    # one tool run for two neighbours (virt-sysprep + virt-sparsify: one appliance boot)
+                    made[i + 1] = make(chain[i + 1])
+                    if comp.fuse_next(made[i + 1]):
+                        ctx.ui.message(f"{label} and {chain[i + 1].name or chain[i + 1].type} share one run")
                 ctx.ui.say(f"Running post-processor: {label}")
                 t0 = time.monotonic()
                 ctx.ui.event("post_processor_start", post_processor=label)

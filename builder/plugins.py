@@ -327,6 +327,12 @@ class PostProcessor(Component[C]):
     def post_process(self, ctx: PostProcessContext, artifact: Artifact) -> PostProcessResult:
         raise NotImplementedError
 
+    def fuse_next(self, nxt: PostProcessor[Any]) -> bool:
+        """Offered the post-processor that comes right after this one in the same chain
+        (before either runs): take over part of its work so the two share one tool run,
+        adjust both, and return True; the default shares nothing."""
+        return False
+
 
 @dataclass
 class DataSourceContext:

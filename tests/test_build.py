@@ -78,8 +78,19 @@ class FileBuilder(Builder[FileBuilderCfg]):
         return Artifact("test.builder", "VM", [d / "disk"], directory=d)
 
 
+class FusingPP(FilePP):
+    """Takes over the work of a ``filepp`` right after it (as virt-sysprep does virt-sparsify's trim)."""
+
+    def fuse_next(self, nxt):
+        if type(nxt) is not FilePP:
+            return False
+        CALLS.append(f"fuse:{self.config.tag}+{nxt.config.tag}")
+        return True
+
+
 REGISTRY.register("provisioner", "record", RecordingProvisioner, origin="tests")
 REGISTRY.register("post-processor", "filepp", FilePP, origin="tests")
+REGISTRY.register("post-processor", "fusingpp", FusingPP, origin="tests")
 REGISTRY.register("builder", "files", FileBuilder, origin="tests")
 
 
@@ -209,6 +220,36 @@ def test_post_processor_chain_deletes_inputs_unless_kept(tmp_path):
     """)
     assert results[0].ok and CALLS == ["pp:third"]
     assert (tmp_path / "output-b" / "disk").exists()
+
+
+def test_neighbours_in_one_chain_are_offered_to_fuse(tmp_path):
+    text = """
+        source "null" "a" { communicator = "none" }
+        build {
+          sources = ["source.null.a"]
+          post-processors {
+            post-processor "fusingpp" { tag = "sysprep" }
+            post-processor "filepp" { tag = "sparsify" }
+          }
+          post-processor "fusingpp" { tag = "alone" }
+          post-processors {
+            post-processor "filepp" { tag = "first" }
+            post-processor "fusingpp" { tag = "before-nothing" }
+          }
+        }
+    """
+    results, out, _ = run_template(tmp_path, text)
+    assert results[0].ok, results[0].error
+    # offered before either runs; each component is made once and runs once, in order
+    assert CALLS == ["fuse:sysprep+sparsify", "pp:sysprep", "pp:sparsify", "pp:alone", "pp:first",
+                     "pp:before-nothing"]
+    assert "sysprep and sparsify share one run" not in out  # named by type when unnamed
+    assert "fusingpp and filepp share one run" in out
+    # a neighbour skipped by -except is not fused with
+    results, out, _ = run_template(tmp_path, text.replace('"filepp" { tag = "sparsify" }',
+                                                          '"filepp" {\n name = "sp"\n tag = "sparsify" }'),
+                                   except_=["sp"])
+    assert results[0].ok and "fuse:sysprep+sparsify" not in CALLS and "pp:sparsify" not in CALLS
 
 
 def test_prepare_reports_every_error_at_once(tmp_path):

@@ -8,6 +8,9 @@ copying ``virt-sparsify --compress``, and the output is no larger):
 2. unless ``in_place = true``: ``qemu-img convert [-c] [-o compression_type=...]``
    writes a compact copy next to the disk, which then replaces it atomically.
 
+Right after ``virt-sysprep`` in the same chain, step 1 happens inside virt-sysprep's
+appliance boot instead (one boot, not two: see ``VirtSysprep.fuse_next``).
+
 The disk keeps its path, so the post-processor returns the same artifact (updated
 ``diskType`` after ``convert``) and the input is always kept.
 """
@@ -54,6 +57,9 @@ class VirtSparsifyConfig(BaseConfig):
 
 class VirtSparsify(PostProcessor[VirtSparsifyConfig]):
     Config = VirtSparsifyConfig
+    # the post-processor that already discarded the free blocks in its own appliance boot
+    # (virt-sysprep right before this one, see VirtSysprep.fuse_next): step 1 is skipped
+    trimmed_by = ""
 
     @classmethod
     def host_requirements(cls, config: VirtSparsifyConfig | None) -> list[hostcheck.Requirement]:
@@ -62,9 +68,12 @@ class VirtSparsify(PostProcessor[VirtSparsifyConfig]):
     def post_process(self, ctx: PostProcessContext, artifact: Artifact) -> PostProcessResult:
         cfg = self.config
         disk, fmt = find_disk(artifact)
-        ctx.ui.say(f"Sparsifying {disk.name} in place (virt-sparsify --in-place)...")
-        run_guestfs(ctx, ["virt-sparsify", "--in-place", "--format", fmt, str(disk)], cfg.tmp_dir,
-                    float(cfg.timeout))
+        if self.trimmed_by:
+            ctx.ui.say(f"Free blocks of {disk.name} already discarded in {self.trimmed_by}'s appliance boot")
+        else:
+            ctx.ui.say(f"Sparsifying {disk.name} in place (virt-sparsify --in-place)...")
+            run_guestfs(ctx, ["virt-sparsify", "--in-place", "--format", fmt, str(disk)], cfg.tmp_dir,
+                        float(cfg.timeout))
         if cfg.in_place:
             return PostProcessResult(artifact, keep=True, force_keep=True)
         out_fmt = cfg.convert or fmt

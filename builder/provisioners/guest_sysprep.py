@@ -18,10 +18,13 @@ names to its lines; :data:`NOT_COVERED` says why the others cannot or need not r
 running guest. The open SSH session survives the removal of host keys and ``~/.ssh``
 (only new logins need them); the shutdown command runs over the same connection.
 
-What a running guest writes *after* the script (the shutdown's own journal lines and
-wtmp record, the random seed systemd saves at
-shutdown, a released DHCP lease) stays in the image; virt-sysprep, working offline, leaves
-none of it. Nothing of the build's identity is in those.
+The script first waits for cloud-init to finish (it writes ~/.ssh and host keys while
+the build may already be provisioning). Journald is moved to /run for the rest of the
+boot (``journalctl --relinquish-var``), so the journal directory can go, shutdown included.
+What a running guest still writes *after* the script (the shutdown's wtmp record, the
+random seed systemd saves at shutdown, a released DHCP lease) stays in the image;
+virt-sysprep, working offline, leaves none of it. Nothing of the build's identity is in
+those. ``tests/e2e/test_e2e_guest_sysprep.py`` diffs the result against virt-sysprep's.
 """
 
 from __future__ import annotations
@@ -60,9 +63,12 @@ OPERATIONS: dict[str, str] = {
     "logfiles": (
         "find /var/log -type f ! -path '/var/log/journal/*' \\( -name '*.gz' -o -name '*.xz' -o -name '*.bz2' -o -name '*.old' "
         "-o -name '*.[0-9]' -o -name '*-[0-9]*' \\) -delete\n"
+        # journald moves to /run (volatile) for the rest of this boot, so its files, named
+        # after the build's machine-id, can go; older systemd: keep only the active files
         "if command -v journalctl >/dev/null 2>&1; then "
+        "if journalctl --relinquish-var >/dev/null 2>&1; then rm -rf /var/log/journal/*; else "
         "journalctl --rotate >/dev/null 2>&1 || :; journalctl --vacuum-files=1 >/dev/null 2>&1 || :; "
-        "find /var/log/journal -type f -name '*@*.journal*' -delete 2>/dev/null || :; fi\n"
+        "find /var/log/journal -type f -name '*@*.journal*' -delete 2>/dev/null || :; fi; fi\n"
         "find /var/log -type f ! -path '/var/log/journal/*' -exec truncate -s 0 {} +\n"
         "rm -f /root/anaconda-ks.cfg /root/install.log* /root/original-ks.cfg"),
     "machine-id": (
@@ -84,7 +90,8 @@ OPERATIONS: dict[str, str] = {
         "if command -v dnf >/dev/null 2>&1; then dnf clean all >/dev/null; "
         "elif command -v yum >/dev/null 2>&1; then yum clean all >/dev/null; fi\n"
         "if command -v zypper >/dev/null 2>&1; then zypper clean --all >/dev/null; fi\n"
-        "rm -rf /var/cache/apt/archives/*.deb /var/cache/dnf/* /var/cache/yum/* /var/cache/zypp/packages/*"),
+        "rm -rf /var/cache/apt/archives/*.deb /var/cache/apt/archives/lock /var/cache/dnf/* /var/cache/yum/* "
+        "/var/cache/zypp/packages/*"),
     "pam-data": "rm -rf /var/run/console/* /var/run/faillock/* /var/run/sepermit/*",
     "passwd-backups": (
         "rm -f /etc/group- /etc/gshadow- /etc/passwd- /etc/shadow- /etc/subuid- /etc/subgid-"),
@@ -148,7 +155,11 @@ class GuestSysprepConfig(BaseConfig):
 def sysprep_script(skip: list[str] | tuple[str, ...] = (), fstrim: bool = True) -> str:
     """The shell script the guest runs (pure, for tests)."""
     lines = ["#!/bin/sh", "# pybuild guest-sysprep: virt-sysprep's default operations, in the guest",
-             "set -u", "cd /", "failed="]
+             "set -u", "cd /", "failed=",
+             # cloud-init may still be configuring the guest (it writes ~/.ssh/authorized_keys,
+             # host keys...): what it writes after the cleaning would stay in the image
+             "if command -v cloud-init >/dev/null 2>&1; then echo '==> waiting for cloud-init'; "
+             "cloud-init status --wait >/dev/null 2>&1 || :; fi"]
     for name, body in {**OPERATIONS, **EXTRA}.items():
         if name in skip:
             continue

@@ -65,6 +65,10 @@ class QemuConfig(ISOConfig, HTTPConfig, CDConfig, FloppyConfig, BootConfig, Comm
     format: str = opt("qcow2", help="output format", choices=("qcow2", "raw"))
     skip_compaction: bool = opt(False, help="skip the final qemu-img convert")
     disk_compression: bool = opt(False, help="compress during the final convert (-c)")
+    disk_compression_type: str = opt(
+        "", choices=("", "zlib", "zstd"),
+        help="pybuild: qcow2 compression algorithm of the final convert (zstd: ~5x faster, slightly "
+             "smaller, needs QEMU >= 5.1 wherever the image is used; default zlib)")
     qemu_img_args: dict[str, list[str]] = opt({}, help="block: convert/create/resize extra args")
     cdrom_interface: str = opt("", help="ide, scsi, virtio or virtio-scsi")
     # EFI
@@ -177,6 +181,8 @@ class QemuConfig(ISOConfig, HTTPConfig, CDConfig, FloppyConfig, BootConfig, Comm
             errs.append('installer_append: only used with boot_method = "kernel" or "remaster"')
         if self.boot_method == "remaster" and self.iso_skip_cache:
             errs.append('iso_skip_cache: boot_method = "remaster" reads the ISO from the cache')
+        if self.disk_compression_type and not (self.disk_compression and self.format == "qcow2"):
+            errs.append("disk_compression_type: only with disk_compression = true and format = \"qcow2\"")
         unknown = set(self.qemu_img_args) - {"convert", "create", "resize"}
         if unknown:
             errs.append(f"qemu_img_args: unknown keys {sorted(unknown)} (convert, create, resize)")

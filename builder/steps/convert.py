@@ -27,8 +27,11 @@ class StepConvertDisk(Step[QemuState]):
         argv = ["qemu-img", "convert"]
         if c.disk_compression:
             argv.append("-c")
+            if c.disk_compression_type:
+                argv += ["-o", f"compression_type={c.disk_compression_type}"]
         argv += [*qemu_img_extra(c, "convert"), "-O", c.format, str(disk), str(tmp)]
-        state.ui.say("Converting hard drive..." + (" (compressed)" if c.disk_compression else ""))
+        how = f" (compressed, {c.disk_compression_type or 'zlib'})" if c.disk_compression else ""
+        state.ui.say(f"Converting hard drive...{how}")
         for attempt in range(10):
             try:
                 run.run(argv)

@@ -20,6 +20,8 @@ def test_build_succeeds(cloud_build):
     assert "Builds finished" in cloud_build.out
     for pp in ("virt-sysprep", "virt-sparsify", "verify", "glance"):
         assert f"Running post-processor: {pp}" in cloud_build.out
+    assert "virt-sysprep and virt-sparsify share one run" in cloud_build.out  # one appliance boot
+    assert "virt-sparsify --in-place" not in cloud_build.out
     junit = (cloud_build.workdir / "junit.xml").read_text()
     assert 'tests="1"' in junit and 'failures="0"' in junit
 

@@ -8,6 +8,7 @@ checked with guestfish (libguestfs, TCG).
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,13 @@ from builder import secrets
 from builder.errors import ConfigError
 from builder.post_processors._disk import image_info
 from builder.post_processors.virt_customize import VirtCustomizeConfig, customize_argv
-from builder.post_processors.virt_sysprep import VirtSysprepConfig, machine_id_reset, sysprep_argv
+from builder.post_processors.virt_sysprep import (
+    TRIM_SCRIPT,
+    VirtSysprepConfig,
+    machine_id_reset,
+    op_enabled,
+    sysprep_argv,
+)
 from builder.run import libguestfs_env, run
 from tests.post_processors.conftest import make_pp, qemu_artifact
 
@@ -60,6 +67,34 @@ def test_machine_id_reset_follows_operations():
     assert machine_id_reset([]) and machine_id_reset(["defaults", "-ssh-userdir"])
     assert not machine_id_reset(["defaults", "-machine-id"])
     assert not machine_id_reset(["ssh-hostkeys"]) and machine_id_reset(["ssh-hostkeys", "machine-id"])
+
+
+def test_sysprep_argv_trims_last_when_fused():
+    argv = sysprep_argv(VirtSysprepConfig(run_commands=["apt-get clean"]), Path("/d"), "qcow2", Path("/t"), trim=True)
+    # after the user's commands and the machine-id reset: nothing written after the trim
+    assert argv[-4:] == ["--run-command", "if [ -s /etc/machine-id ]; then : > /etc/machine-id; fi",
+                         "--run-command", TRIM_SCRIPT]
+    assert argv.index("apt-get clean") < argv.index(TRIM_SCRIPT)
+    assert TRIM_SCRIPT.splitlines()[-1] == "fstrim -av"
+    assert subprocess.run(["sh", "-n", "-c", TRIM_SCRIPT]).returncode == 0  # valid POSIX sh
+    assert TRIM_SCRIPT not in sysprep_argv(VirtSysprepConfig(), Path("/d"), "qcow2", Path("/t"))
+
+
+def test_sysprep_fuses_with_the_virt_sparsify_right_after_it():
+    sysprep, sparsify = make_pp("virt-sysprep"), make_pp("virt-sparsify", compress=True)
+    assert sysprep.fuse_next(sparsify)
+    assert sysprep.trim and sparsify.trimmed_by == "virt-sysprep"
+    # the trim is a customize command: without customize both boot as written
+    sysprep, sparsify = make_pp("virt-sysprep", operations=["defaults", "-customize"]), make_pp("virt-sparsify")
+    assert not sysprep.fuse_next(sparsify) and not sysprep.trim and not sparsify.trimmed_by
+    assert not make_pp("virt-sysprep").fuse_next(make_pp("qemu-img-convert"))
+    assert not make_pp("virt-sparsify").fuse_next(make_pp("virt-sysprep"))  # only in this order
+
+
+def test_op_enabled_follows_operations():
+    assert op_enabled([], "customize") and op_enabled(["defaults", "-ssh-userdir"], "customize")
+    assert not op_enabled(["ssh-hostkeys"], "customize") and op_enabled(["ssh-hostkeys", "customize"], "customize")
+    assert not op_enabled(["all", "-customize"], "customize")
 
 
 def test_sysprep_rejects_bad_operation_names():

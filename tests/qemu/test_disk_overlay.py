@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from builder.config import parse_config
+from builder.errors import ConfigError
 from builder.plugins import BuildContext
 from builder.qemu.config import QemuConfig
 from builder.qemu.state import QemuState
@@ -101,3 +102,21 @@ def test_use_backing_file_keeps_its_overlay(tmp_path: Path, source: Path):
     disk = build_disk(st)
     StepConvertDisk().run(st)  # does nothing: the output is meant to keep its backing file
     assert info(disk)["backing-filename"] == str(source.resolve())
+
+
+@pytest.mark.parametrize("kind", ["zstd", "zlib", ""])
+def test_final_convert_compresses_with_the_chosen_algorithm(tmp_path: Path, source: Path, kind: str):
+    st = state_for(tmp_path, source, disk_compression=True, disk_compression_type=kind)
+    assert flatten_later(st.cfg)  # still an overlay: the compressing convert flattens it too
+    disk = build_disk(st)
+    StepConvertDisk().run(st)
+    i = info(disk)
+    assert "backing-filename" not in i
+    assert i["format-specific"]["data"]["compression-type"] == (kind or "zlib")  # zlib: qemu-img's default
+    assert subprocess.run(["qemu-img", "compare", str(source), str(disk)], capture_output=True).returncode == 0
+
+
+def test_compression_type_needs_compression():
+    with pytest.raises(ConfigError, match="disk_compression_type: only with disk_compression = true"):
+        parse_config(QemuConfig, {"iso_url": "x.qcow2", "iso_checksum": "none", "ssh_username": "root",
+                                  "disk_compression_type": "zstd"}, component='source "qemu.t"')

@@ -17,7 +17,9 @@ import pytest
 from pykickstart.parser import KickstartParser
 from pykickstart.version import RHEL7, makeVersion
 
+from builder.config import parse_config
 from builder.errors import PybuildError
+from builder.plugins import REGISTRY
 from builder.template.loader import load
 from builder.template.model import Template
 from tests.templates._paths import TEMPLATES
@@ -203,6 +205,11 @@ def test_step_18_virt_sysprep_then_virt_sparsify_compress(build: Build) -> None:
     types = [p[0] for p in build.post]
     assert types[:2] == ["virt-sysprep", "virt-sparsify"]
     assert build.post[1][1]["compress"] is True
+    # neighbours in one chain: pybuild runs them in one libguestfs appliance boot
+    sysprep, sparsify = (REGISTRY.get("post-processor", kind)(parse_config(
+        REGISTRY.get("post-processor", kind).Config, {k: v for k, v in cfg.items() if k != "keep_input_artifact"},
+        component=kind)) for kind, cfg, _ in build.post[:2])
+    assert sysprep.fuse_next(sparsify) and sparsify.trimmed_by == "virt-sysprep"
 
 
 def test_step_19_glance_upload_qcow2_bare_public_with_guest_agent(build_with_mirror: Build) -> None:
