@@ -134,7 +134,20 @@ def test_plain_os_variables(keystone_cloud, clouds, ctx, disk, monkeypatch) -> N
     for k, v in env.items():
         monkeypatch.setenv(k, v)
     art = make_pp("glance", image_name="ks-env").post_process(ctx, qemu_artifact(disk)).artifact
-    assert by_id(keystone_cloud, "RegionTwo")[art.id]["status"] == "active"
+    # RegionTwo's internal endpoint is RegionOne's Glance (tests/fixtures/keystone.py internal_url)
+    assert by_id(keystone_cloud, "RegionOne")[art.id]["status"] == "active"
+    assert art.id not in by_id(keystone_cloud, "RegionTwo")
+
+
+@pytest.mark.parametrize("interface", ["public", "internal"])
+def test_clouds_yaml_interface_picks_the_catalog_endpoint(keystone_cloud, clouds, ctx, disk,
+                                                          interface) -> None:
+    clouds("ci-if", region="RegionTwo", interface=interface)
+    art = make_pp("glance", cloud="ci-if", image_name=f"ks-{interface}").post_process(
+        ctx, qemu_artifact(disk)).artifact
+    landed = {r for r in ("RegionOne", "RegionTwo") if art.id in by_id(keystone_cloud, r)}
+    # public: RegionTwo's own Glance; internal: the one RegionTwo's internal endpoint names
+    assert landed == ({"RegionTwo"} if interface == "public" else {"RegionOne"})
 
 
 def test_region_option_picks_one_of_the_clouds_yaml_regions(keystone_cloud, clouds, ctx, disk) -> None:
