@@ -75,9 +75,9 @@ def _at(event: dict[str, object]) -> float:
     return datetime.fromisoformat(str(event["time"])).timestamp()
 
 
-def measure(iso: Path, extra_vars: list[str], timeout: float = FETCH_TIMEOUT) -> tuple[float, int]:
+def measure(iso: Path, extra_vars: list[str], timeout: float = FETCH_TIMEOUT) -> tuple[float, bool]:
     """One build of the shipped Debian template: seconds from QEMU start to the preseed read,
-    and the boot_command steps pybuild typed before it (its ``boot_command_typed`` event)."""
+    and whether pybuild typed a boot_command before it (its ``boot_command_typed`` event)."""
     with tempfile.TemporaryDirectory(prefix="pb-bench-zk-") as tmp:
         t = Path(tmp)
         for d in ("http", "scripts", "templates"):
@@ -92,7 +92,7 @@ def measure(iso: Path, extra_vars: list[str], timeout: float = FETCH_TIMEOUT) ->
         with open(work / "pybuild.out", "w") as fh:
             proc = subprocess.Popen(argv, cwd=work, env=env, stdout=fh, stderr=subprocess.STDOUT,
                                     start_new_session=True)
-        seconds, typed = None, 0
+        seconds, typed = None, False
         try:
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline and proc.poll() is None and seconds is None:
@@ -102,7 +102,7 @@ def measure(iso: Path, extra_vars: list[str], timeout: float = FETCH_TIMEOUT) ->
                         and e.get("status") == 200]
                 if started and read:
                     seconds = _at(read[0]) - _at(started[0])
-                    typed = sum(int(str(e["steps"])) for e in evs if e["event"] == "boot_command_typed")
+                    typed = any(e["event"] == "boot_command_typed" for e in evs)
                 time.sleep(0.5)
         finally:
             interrupt(proc)
@@ -123,9 +123,9 @@ def run(runs: int, quick: bool) -> Part:
     typed: dict[str, int] = dict.fromkeys(legs, 0)
     for i in range(runs):
         for name, extra in legs.items():
-            seconds, steps = measure(iso, extra)
+            seconds, was_typed = measure(iso, extra)
             times[name].append(seconds)
-            typed[name] += steps
+            typed[name] += was_typed
             print(f"  run {i + 1}/{runs} {name}: {times[name][-1]:.1f} s", flush=True)
     base = Stat(times["keys"])
     rows = []
@@ -135,9 +135,9 @@ def run(runs: int, quick: bool) -> Part:
     for name, values in times.items():
         s = Stat(values)
         rows.append([name, how[name], s.fmt(1, " s"), "1.00" if name == "keys" else f"{s.median / base.median:.2f}",
-                     str(typed[name])])
+                     f"{typed[name]}/{runs}"])
     part.tables.append(Table("Shipped Debian 12 template, real Debian 12 installer (TCG)",
-                             ["leg", "how", "QEMU start → preseed read", "vs keys", "boot_command steps typed"],
+                             ["leg", "how", "QEMU start → preseed read", "vs keys", "runs with a boot_command typed"],
                              rows))
     kernel = Stat(times["kernel"])
     part.goals.append(Goal("kernel boot reads the preseed sooner than the typed boot_command",
