@@ -8,20 +8,17 @@ by isolinux on BIOS and by GRUB on UEFI (OVMF); the clock runs from pybuild's
 (:func:`tests.installer.zerokey.boot_until_preseed`, the slow tests' driver). The
 remastering itself (xorriso, before QEMU starts) is timed apart.
 
-Call :func:`remaster_leg` from the zero-key bench part (it returns table rows), or run
-it alone: ``python -m bench.zerokey_remaster [--runs N]`` prints the table and stores
-``bench/results/zerokey_remaster.json``.
+:func:`remaster_leg` returns the rows of part 9's second table (bench/zerokey.py).
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import tempfile
 import time
 from pathlib import Path
 
-from bench.common import ROOT, Part, Stat, Table, load1, now
+from bench.common import Stat
 from builder.installer.remaster import remaster
 from builder.installer.unattended import Source
 from tests.fixtures.di_iso import cached_di_iso
@@ -65,29 +62,3 @@ def remaster_leg(runs: int = 1) -> tuple[list[list[str]], list[str]]:
     size = iso.stat().st_size / 1e6
     notes.append(f"remastering the {size:.0f} MB ISO (before QEMU starts): {remaster_seconds(iso, max(runs, 3)).fmt(2)} s")
     return rows, notes
-
-
-def run(runs: int, quick: bool) -> Part:
-    part = Part("zerokey_remaster", "Zero keys: remastered installer ISO, QEMU start → preseed read (TCG)",
-                runs, quick, started=now(), load=[load1()])
-    t = time.monotonic()
-    rows, notes = remaster_leg(runs)
-    part.tables.append(Table("Debian 12 installer, boot_method = \"remaster\"", HEADERS, rows))
-    part.notes += notes
-    part.seconds = time.monotonic() - t
-    part.load.append(load1())
-    return part
-
-
-def main() -> None:
-    ap = argparse.ArgumentParser(prog="python -m bench.zerokey_remaster", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--runs", type=int, default=1)
-    args = ap.parse_args()
-    part = run(args.runs, quick=args.runs == 1)
-    print(part.text())
-    print(part.save(ROOT / "bench" / "results"))
-
-
-if __name__ == "__main__":
-    main()

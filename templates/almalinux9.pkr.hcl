@@ -56,10 +56,10 @@ variable "iso_checksum" {
 variable "boot_method" {
   type        = string
   default     = "keys"
-  description = "pybuild-only. \"keys\": type boot_command into the boot menu, as Packer does. \"kernel\": boot the installer's own kernel from the ISO with the answers named on its command line: no key typed (README: Installs with zero typed keys)."
+  description = "pybuild-only. \"keys\": type boot_command into the boot menu, as Packer does. \"kernel\": boot the installer's own kernel from the ISO with the answers named on its command line: no key typed. \"remaster\": a copy of the ISO whose own boot menus boot the install with those answers: no key typed (README: Installs with zero typed keys)."
   validation {
-    condition     = contains(["keys", "kernel"], var.boot_method)
-    error_message = "The boot_method variable must be \"keys\" or \"kernel\"."
+    condition     = contains(["keys", "kernel", "remaster"], var.boot_method)
+    error_message = "The boot_method variable must be \"keys\", \"kernel\" or \"remaster\"."
   }
 }
 
@@ -122,10 +122,10 @@ source "qemu" "almalinux9-bios" {
   http_directory   = "${path.root}/../http/el9"
   boot_wait        = "10s"
   boot_method      = var.boot_method
-  unattended_file  = var.boot_method == "kernel" ? "ks.cfg" : ""
-  installer_append = var.boot_method == "kernel" ? "inst.text net.ifnames=0" : ""
+  unattended_file  = var.boot_method != "keys" ? "ks.cfg" : ""
+  installer_append = var.boot_method != "keys" ? "inst.text net.ifnames=0" : ""
   # isolinux: <up> selects "Install", <tab> edits its kernel line
-  boot_command = var.boot_method == "kernel" ? [] : ["<up><wait><tab><wait>", local.ks_args, "<enter>"]
+  boot_command = var.boot_method != "keys" ? [] : ["<up><wait><tab><wait>", local.ks_args, "<enter>"]
 
   ssh_username     = "root"
   ssh_password     = var.root_password
@@ -155,10 +155,10 @@ source "qemu" "almalinux9-uefi" {
   http_directory   = "${path.root}/../http/el9"
   boot_wait        = "10s"
   boot_method      = var.boot_method
-  unattended_file  = var.boot_method == "kernel" ? "ks.cfg" : ""
-  installer_append = var.boot_method == "kernel" ? "inst.text net.ifnames=0" : ""
+  unattended_file  = var.boot_method != "keys" ? "ks.cfg" : ""
+  installer_append = var.boot_method != "keys" ? "inst.text net.ifnames=0" : ""
   # GRUB: <up> selects "Install", e edits, the kernel line is the third; Ctrl-x boots
-  boot_command = var.boot_method == "kernel" ? [] : ["<up><wait>e<wait><down><down><end>", local.ks_args, "<leftCtrlOn>x<leftCtrlOff>"]
+  boot_command = var.boot_method != "keys" ? [] : ["<up><wait>e<wait><down><down><end>", local.ks_args, "<leftCtrlOn>x<leftCtrlOff>"]
 
   ssh_username     = "root"
   ssh_password     = var.root_password

@@ -55,10 +55,10 @@ variable "iso_checksum" {
 variable "boot_method" {
   type        = string
   default     = "keys"
-  description = "pybuild-only. \"keys\": type boot_command into the boot menu, as Packer does. \"kernel\": boot the installer's own kernel from the ISO with the answers named on its command line: no key typed (README: Installs with zero typed keys)."
+  description = "pybuild-only. \"keys\": type boot_command into the boot menu, as Packer does. \"kernel\": boot the installer's own kernel from the ISO with the answers named on its command line: no key typed. \"remaster\": a copy of the ISO whose own boot menus boot the install with those answers: no key typed (README: Installs with zero typed keys)."
   validation {
-    condition     = contains(["keys", "kernel"], var.boot_method)
-    error_message = "The boot_method variable must be \"keys\" or \"kernel\"."
+    condition     = contains(["keys", "kernel", "remaster"], var.boot_method)
+    error_message = "The boot_method variable must be \"keys\", \"kernel\" or \"remaster\"."
   }
 }
 
@@ -119,9 +119,9 @@ source "qemu" "centos7" {
   http_directory   = "${path.root}/../http/centos7"
   boot_wait        = "10s"
   boot_method      = var.boot_method
-  unattended_file  = var.boot_method == "kernel" ? "ks.cfg" : ""
-  installer_append = var.boot_method == "kernel" ? "text net.ifnames=0 biosdevname=0" : ""
-  boot_command = var.boot_method == "kernel" ? [] : [
+  unattended_file  = var.boot_method != "keys" ? "ks.cfg" : ""
+  installer_append = var.boot_method != "keys" ? "text net.ifnames=0 biosdevname=0" : ""
+  boot_command = var.boot_method != "keys" ? [] : [
     "<up><wait><tab><wait>",
     " text inst.ks=http://{{ .HTTPIP }}:{{ .HTTPPort }}/ks.cfg net.ifnames=0 biosdevname=0",
     " console=tty0 console=ttyS0,115200n8<enter>",

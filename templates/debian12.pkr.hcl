@@ -46,10 +46,10 @@ variable "iso_checksum" {
 variable "boot_method" {
   type        = string
   default     = "keys"
-  description = "pybuild-only. \"keys\": type boot_command into the boot menu, as Packer does. \"kernel\": boot the installer's own kernel from the ISO with the answers named on its command line: no key typed (README: Installs with zero typed keys)."
+  description = "pybuild-only. \"keys\": type boot_command into the boot menu, as Packer does. \"kernel\": boot the installer's own kernel from the ISO with the answers named on its command line: no key typed. \"remaster\": a copy of the ISO whose own boot menus boot the install with those answers: no key typed (README: Installs with zero typed keys)."
   validation {
-    condition     = contains(["keys", "kernel"], var.boot_method)
-    error_message = "The boot_method variable must be \"keys\" or \"kernel\"."
+    condition     = contains(["keys", "kernel", "remaster"], var.boot_method)
+    error_message = "The boot_method variable must be \"keys\", \"kernel\" or \"remaster\"."
   }
 }
 
@@ -100,9 +100,9 @@ source "qemu" "debian12" {
   http_directory   = "${path.root}/../http/debian12"
   boot_wait        = "5s"
   boot_method      = var.boot_method
-  unattended_file  = var.boot_method == "kernel" ? "preseed.cfg" : ""
-  installer_append = var.boot_method == "kernel" ? "locale=en_US.UTF-8 keymap=us hostname=debian domain= interface=auto" : ""
-  boot_command = var.boot_method == "kernel" ? [] : [
+  unattended_file  = var.boot_method != "keys" ? "preseed.cfg" : ""
+  installer_append = var.boot_method != "keys" ? "locale=en_US.UTF-8 keymap=us hostname=debian domain= interface=auto" : ""
+  boot_command = var.boot_method != "keys" ? [] : [
     "<esc><wait>",
     "auto url=http://{{ .HTTPIP }}:{{ .HTTPPort }}/preseed.cfg priority=critical",
     " locale=en_US.UTF-8 keymap=us hostname=debian domain= interface=auto",

@@ -54,10 +54,10 @@ variable "iso_checksum" {
 variable "boot_method" {
   type        = string
   default     = "keys"
-  description = "pybuild-only. \"keys\": type boot_command into the boot menu, as Packer does. \"kernel\": boot the installer's own kernel from the ISO with the answers named on its command line: no key typed (README: Installs with zero typed keys)."
+  description = "pybuild-only. \"keys\": type boot_command into the boot menu, as Packer does. \"kernel\": boot the installer's own kernel from the ISO with the answers named on its command line: no key typed. \"remaster\": a copy of the ISO whose own boot menus boot the install with those answers: no key typed (README: Installs with zero typed keys)."
   validation {
-    condition     = contains(["keys", "kernel"], var.boot_method)
-    error_message = "The boot_method variable must be \"keys\" or \"kernel\"."
+    condition     = contains(["keys", "kernel", "remaster"], var.boot_method)
+    error_message = "The boot_method variable must be \"keys\", \"kernel\" or \"remaster\"."
   }
 }
 
@@ -152,7 +152,7 @@ source "qemu" "ubuntu2404" {
   boot_wait = "5s"
   # GRUB command line: same keys for BIOS and UEFI boots of the live server ISO
   boot_method = var.boot_method
-  boot_command = var.boot_method == "kernel" ? [] : [
+  boot_command = var.boot_method != "keys" ? [] : [
     "c<wait>",
     "linux /casper/vmlinuz autoinstall console=tty0 console=ttyS0,115200n8",
     "<enter><wait5s>",

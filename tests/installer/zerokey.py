@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -126,20 +127,39 @@ def interrupt(proc: subprocess.Popen[bytes]) -> None:
         raise AssertionError("pybuild did not stop within 120 s of Ctrl-C") from None
 
 
+def _shipped(work: Path, template: str) -> Path:
+    """A copy of the shipped ``templates/TEMPLATE.pkr.hcl`` with its http/ and scripts/, the
+    hooks beside it and the marker's early_command added to the preseed it serves."""
+    for d in ("http", "scripts", "templates"):
+        shutil.copytree(ROOT / d, work / d)
+    preseed = work / "http" / template / "preseed.cfg.j2"
+    assert "preseed/early_command" not in preseed.read_text()
+    preseed.write_text(PRESEED.splitlines(keepends=True)[0] + preseed.read_text())
+    (work / "templates" / "pybuild_hooks.py").write_text(HOOKS)
+    return work / "templates" / f"{template}.pkr.hcl"
+
+
 def boot_until_preseed(iso: Path, work: Path, *, method: str, efi: bool = False, append: str = "",
-                       then: str | None = None, timeout: float = 1200.0) -> Boot:
+                       then: str | None = None, timeout: float = 1200.0, shipped: str = "") -> Boot:
     """Run ``pybuild build`` in ``work`` (created) and stop it once the marker shows (and,
-    with ``then``, a match of that regex after it, e.g. :data:`MOVED_ON`)."""
+    with ``then``, a match of that regex after it, e.g. :data:`MOVED_ON`). With ``shipped``
+    (e.g. ``"debian12"``), the shipped template with ``-var boot_method=METHOD`` instead of
+    :data:`TEMPLATE` (``efi`` and ``append`` unused)."""
     work.mkdir(parents=True, exist_ok=True)
-    (work / "t.pkr.hcl").write_text(TEMPLATE % {"method": method, "efi": str(efi).lower(), "append": append})
-    (work / "preseed.cfg").write_text(PRESEED)
-    (work / "pybuild_hooks.py").write_text(HOOKS)
     log_json, out_log = work / "events.jsonl", work / "pybuild.out"
-    serial = work / "output-zerokey" / "serial.log"
+    argv = [sys.executable, "-m", "builder.cli", "build", "-on-error=abort", "--log-json", str(log_json)]
+    if shipped:
+        argv += ["-var", f"iso_url={iso}", "-var", "iso_checksum=none", "-var", f"boot_method={method}",
+                 str(_shipped(work, shipped))]
+        serial = work / f"output-{shipped}" / "serial.log"
+    else:
+        (work / "t.pkr.hcl").write_text(TEMPLATE % {"method": method, "efi": str(efi).lower(), "append": append})
+        (work / "preseed.cfg").write_text(PRESEED)
+        (work / "pybuild_hooks.py").write_text(HOOKS)
+        argv += ["-var", f"iso={iso}", "t.pkr.hcl"]
+        serial = work / "output-zerokey" / "serial.log"
     env = {**os.environ, "PYBUILD_ACCELERATOR": os.environ.get("PYBUILD_ACCELERATOR", "tcg"),
            "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
-    argv = [sys.executable, "-m", "builder.cli", "build", "-on-error=abort", "--log-json", str(log_json),
-            "-var", f"iso={iso}", "t.pkr.hcl"]
     with open(out_log, "w") as fh:
         proc = subprocess.Popen(argv, cwd=work, env=env, stdout=fh, stderr=subprocess.STDOUT,
                                 start_new_session=True)

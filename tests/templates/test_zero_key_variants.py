@@ -1,8 +1,11 @@
-"""The shipped installer templates' zero-key variant: ``-var boot_method=kernel``.
+"""The shipped installer templates' zero-key variants: ``-var boot_method=kernel`` and
+``-var boot_method=remaster``.
 
-The default (``keys``) keeps the boot_command as before; ``kernel`` empties it, names the
-answers file (served by the template's http_directory, or Ubuntu's cidata cd_content)
-and gives the installer the same arguments the boot_command typed.
+The default (``keys``) keeps the boot_command as before; ``kernel`` and ``remaster`` empty
+it, name the answers file (served by the template's http_directory, or Ubuntu's cidata
+cd_content) and give the installer the same arguments the boot_command typed; with
+``remaster`` they go on the ISO's edited boot menus' command line, the answers file stays
+on pybuild's HTTP server (only its URL is on that line).
 """
 
 from __future__ import annotations
@@ -57,13 +60,21 @@ def command_line(cfg: dict[str, Any], family: str, label: str) -> str:
     return compose(Layout(family, "k", "i", label), how, qc.installer_append)
 
 
+ZERO_KEY = ["kernel", "remaster"]
+
+
+@pytest.mark.parametrize("method", ZERO_KEY)
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_kernel_variant_types_nothing_and_composes_the_command_line(name: str) -> None:
+def test_zero_key_variant_types_nothing_and_composes_the_command_line(name: str, method: str) -> None:
     sources, family, label, expected = EXPECTED[name]
     for source in sources:
-        cfg = config(name, source, boot_method="kernel")
-        assert cfg["boot_method"] == "kernel" and cfg["boot_command"] == [], source
+        cfg = config(name, source, boot_method=method)
+        assert cfg["boot_method"] == method and cfg["boot_command"] == [], source
         assert command_line(cfg, family, label) == expected, source
+        # served over HTTP (only the URL goes on the command line), not copied into the ISO;
+        # Ubuntu's answers are the cidata CD (cd_content), named by no file
+        how = resolve(parse_config(QemuConfig, cfg, component="source")).how
+        assert how == ("none" if family == "ubuntu" else "http"), source
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -84,9 +95,10 @@ def validate(name: str, *args: str) -> subprocess.CompletedProcess[str]:
                           cwd=ROOT)
 
 
+@pytest.mark.parametrize("method", ZERO_KEY)
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_pybuild_validate_kernel_variant(name: str) -> None:
-    r = validate(name, "-var", "boot_method=kernel")
+def test_pybuild_validate_zero_key_variant(name: str, method: str) -> None:
+    r = validate(name, "-var", f"boot_method={method}")
     assert r.returncode == 0, r.stdout + r.stderr
     assert "The configuration is valid." in r.stdout
 
@@ -94,15 +106,18 @@ def test_pybuild_validate_kernel_variant(name: str) -> None:
 def test_unknown_boot_method_is_refused_at_validate() -> None:
     r = validate("rocky9", "-var", "boot_method=typing")
     assert r.returncode != 0
-    assert "boot_method" in r.stdout + r.stderr and "rocky9.pkr.hcl" in r.stdout + r.stderr
+    out = r.stdout + r.stderr
+    assert "boot_method" in out and "rocky9.pkr.hcl" in out
+    assert '"keys", "kernel" or "remaster"' in out
 
 
-def test_the_kernel_variant_serves_the_same_answers_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize("method", ZERO_KEY)
+def test_the_zero_key_variants_serve_the_same_answers_file(method: str) -> None:
     """The kickstart / preseed named by unattended_file is one the http_directory serves
     (rendered from NAME.j2), the same the keys variant's boot_command points at."""
     for name in ("centos7", "rocky9", "almalinux9", "debian12"):
         for source in EXPECTED[name][0]:
-            cfg = config(name, source, boot_method="kernel")
+            cfg = config(name, source, boot_method=method)
             served = Path(cfg["http_directory"]) / (cfg["unattended_file"] + ".j2")
             assert served.is_file(), served
             assert cfg["unattended_file"] in "".join(config(name, source)["boot_command"])
