@@ -16,6 +16,7 @@ from builder import secrets
 from builder.errors import TemplateError
 from builder.template.datasources import DataSources
 from builder.template.evaluator import masked
+from builder.template.lazy import Resolver
 from builder.template.loader.body import HAttr, HBlock, HBody, parse_file
 from builder.template.loader.builds import BuildDecoder
 from builder.template.loader.checks import check_labels, check_top_level
@@ -49,11 +50,13 @@ class _Loader:
         self.opts = opts
         self.st = st = LoadState(opts)
         self.variables = Variables(st)
-        self.locals = Locals(st)
+        # one Resolver for locals and data sources: they are one graph, a cycle names every link
+        resolver = Resolver(st.col.extend)
+        self.locals = Locals(st, resolver)
         self.sources = Sources(st)
         self.data = DataSources(
             st.root_scope, lambda body, scope, diags: eval_body(body, scope, (), diags),
-            st.col.extend, lambda: st.root, opts.evaluate_datasources,
+            st.col.extend, lambda: st.root, opts.evaluate_datasources, resolver=resolver,
         )
         st.namespaces.update(
             var=self.variables.namespace, local=self.locals.namespace, data=self.data.namespace
