@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from typing import Any
 
 from builder import secrets
-from builder.errors import TemplateError
+from builder.errors import Location, TemplateError
 from builder.template.datasources import DataSources
 from builder.template.evaluator import masked
 from builder.template.lazy import Resolver
@@ -63,6 +64,7 @@ class _Loader:
         )
         self.packer = PackerRequirements()
         self.builds: list[BuildSpec] = []
+        self.components: dict[tuple[str, str, Location], Any] = {}
 
     def run(self) -> Template:
         st, col = self.st, self.st.col
@@ -94,7 +96,9 @@ class _Loader:
             self.data.evaluate_all()
         self.builds = BuildDecoder(st, self.sources).decode_all()
         if not st.syntax_only:
-            BuildValidator(st).run(self.builds)
+            validator = BuildValidator(st, {n: v.value for n, v in self.variables.by_name.items()})
+            validator.run(self.builds)
+            self.components = validator.components
         if col.errors:
             self._keep_names(files)
             raise TemplateError(masked(sorted_by_location(col.diags)))
@@ -128,6 +132,7 @@ class _Loader:
         warnings = [d for d in self.st.col.diags if d.severity == "warning"]
         t.warnings = warnings
         t.data = self.data.values()
+        t.components = self.components
         return t
 
 
