@@ -207,18 +207,31 @@ def instantiate(
 
 
 def go_context(template: Template, p: PlannedBuild, build_vars: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """What Go templates in component options see when the component is prepared (see
+    :func:`go_context_of`)."""
+    return go_context_of(p, template.variable_values(), template.root, build_vars)
+
+
+def go_context_of(p: PlannedBuild, user_vars: Mapping[str, Any], root: str,
+                  build_vars: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """What Go templates in component options see when the component is prepared: the
     ``build`` values (placeholders until the machine runs) and ``.Name`` (the build's
-    name) as data, the template's variables for ``{{ user }}``, the build name and type."""
+    name) as data, the template's variables (``user_vars``) for ``{{ user }}``, the build
+    name and type."""
     data: dict[str, Any] = dict(_source_ctx(p, build_vars)["build"])
     data["Name"] = p.source.name
     return {
         "data": data,
-        "user_vars": template.variable_values(),
+        "user_vars": dict(user_vars),
         "build_name": p.source.name,
         "build_type": p.source.type,
-        "template_dir": template.root,
+        "template_dir": root,
     }
+
+
+def source_ctx(p: PlannedBuild) -> dict[str, Any]:
+    """The ``source`` and ``build`` values a block is evaluated with when it is prepared."""
+    return _source_ctx(p)
 
 
 def _apply_override(raw: dict[str, Any], spec: ComponentSpec, source_name: str) -> dict[str, Any]:
@@ -256,6 +269,23 @@ def prepare(template: Template, plans: list[PlannedBuild], except_: list[str] | 
 
     prepared: list[PreparedBuild] = []
     root = Path(template.root)
+
+    def made(p: PlannedBuild, kind: str, spec: ComponentSpec | SourceSpec, ctx: Mapping[str, Any],
+             go: Mapping[str, Any]) -> Component[Any]:
+        """The component the loader made from ``spec`` for this build (``load(check_components=
+        True)``: Go templates rendered, files checked, errors reported with the template's),
+        else one made now the same way."""
+        obj = template.components.get((p.name, kind, spec.location))
+        if obj is not None:
+            return obj  # type: ignore[no-any-return]
+        raw = _evaluate(spec, ctx)
+        if isinstance(spec, ComponentSpec) and kind == "provisioner":
+            raw = _apply_override(raw, spec, p.source_name)
+        ignore = {"provisioner": PROVISIONER_COMMON, "post-processor": POST_PROCESSOR_COMMON}.get(kind, ())
+        label = f'source "{spec.full_name}"' if isinstance(spec, SourceSpec) else ""
+        return instantiate(kind, spec.type, raw, where=spec.location, attr_locations=spec.attr_locations,
+                           ignore=ignore, label=label, go=go, template_dir=root)
+
     for p in plans:
         ctx = _source_ctx(p)
         go = go_context(template, p)
@@ -263,12 +293,7 @@ def prepare(template: Template, plans: list[PlannedBuild], except_: list[str] | 
         needs: list[tuple[str, Requirement]] = []
         chain_needs: list[list[tuple[ComponentSpec, list[Requirement]]]] = []
         try:
-            raw = _evaluate(p.source, ctx)
-            builder_obj = instantiate(  # type: ignore[assignment]
-                "builder", p.source.type, raw, where=p.source.location,
-                attr_locations=p.source.attr_locations, label=f'source "{p.source.full_name}"', go=go,
-                template_dir=root,
-            )
+            builder_obj = made(p, "builder", p.source, ctx, go)  # type: ignore[assignment]
             if builder_obj is not None:
                 needs += [(_needed_by(p.name, r, p.source.attr_locations), r) for r in _host_requirements(builder_obj)]
         except TemplateError as e:
@@ -282,10 +307,7 @@ def prepare(template: Template, plans: list[PlannedBuild], except_: list[str] | 
             specs.append(error_cleanup)
         for spec in specs:
             try:
-                raw = _apply_override(_evaluate(spec, ctx), spec, p.source_name)
-                prov = instantiate("provisioner", spec.type, raw, where=spec.location,
-                                   attr_locations=spec.attr_locations, ignore=PROVISIONER_COMMON, go=go,
-                                   template_dir=root)
+                prov = made(p, "provisioner", spec, ctx, go)
                 needs += [(_needed_by(f"{spec.name or spec.type} ({p.name})", r, spec.attr_locations), r)
                           for r in _host_requirements(prov)]
                 for attr in ("pause_before", "timeout"):
@@ -305,10 +327,7 @@ def prepare(template: Template, plans: list[PlannedBuild], except_: list[str] | 
                 keep = keep[:cut]
             for spec in keep:
                 try:
-                    raw = _evaluate(spec, ctx)
-                    pp = instantiate("post-processor", spec.type, raw, where=spec.location,
-                                     attr_locations=spec.attr_locations, ignore=POST_PROCESSOR_COMMON, go=go,
-                                     template_dir=root)
+                    pp = made(p, "post-processor", spec, ctx, go)
                     chain_needs[-1].append((spec, _host_requirements(pp)))
                 except TemplateError as e:
                     diags.extend(e.diagnostics)

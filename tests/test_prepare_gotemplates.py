@@ -135,3 +135,30 @@ def test_environment_vars_and_inline_are_rendered_in_a_real_build(tmp_path: Path
     assert cli.main(["build", str(tpl)]) == 0
     # the null builder has no ID: Packer's placeholder text, as Packer gives it
     assert out.read_text() == f"{builder.PACKER_COMPAT_VERSION} ERR_ID_NOT_IMPLEMENTED_BY_BUILDER n n\n"
+
+
+def test_validate_reports_template_and_component_check_errors_in_one_run(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The loader makes each component once, as prepare would (Go templates rendered, the
+    files it names checked): a type error and a missing firstboot script come in one list."""
+    text = QEMU.replace('variable "pw" {', 'variable "cpus" {\n  type    = number\n  default = "many"\n}\n'
+                        'variable "pw" {').replace(
+        'execute_command = "sudo {{ .Vars }} sh {{ .Path }}"\n  }\n',
+        'execute_command = "sudo {{ .Vars }} sh {{ .Path }}"\n  }\n'
+        '  post-processor "virt-sysprep" {\n    firstboot = ["{{ build_name }}-first.sh"]\n  }\n')
+    path = _qemu_template(tmp_path, text)
+    assert cli.main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "Invalid default value for variable" in err
+    assert f"on {path} line 4 (column 13)" in err  # the default's location
+    assert "firstboot: script deb-first.sh not found" in err  # the Go template was rendered
+    assert f"on {path} line 30 (column 5)" in err  # the firstboot option's location
+
+
+def test_prepare_reuses_the_components_the_loader_made(tmp_path: Path) -> None:
+    tpl = load(str(_qemu_template(tmp_path)), check_components=True)
+    [pb] = prepare(tpl, plan(tpl))
+    made = {(name, kind): obj for (name, kind, _where), obj in tpl.components.items()}
+    assert made[("qemu.deb", "builder")] is pb.builder
+    assert pb.builder.config.vm_name == f"deb-{builder.PACKER_COMPAT_VERSION}.qcow2"  # rendered once
+    assert len(tpl.components) == 3  # the source and both provisioners

@@ -6,10 +6,9 @@ back to a value still being computed is a cycle, reported with its chain. :class
 holds the one stack of values being computed; :class:`Lazy` is one value's state.
 A failed value reports its error once; later references to it stay quiet.
 
-Data sources (:mod:`.datasources`) use it. The loader's locals still have their own copy of
-this state machine and their own stack, so a cycle through a local and a data source is
-reported as ``local.a -> local.a``: when the loader is split, its locals should use
-:class:`Lazy` and pass their :class:`Resolver` to ``DataSources`` (``resolver=``).
+The loader's locals (:mod:`.loader.locals`) and the data sources (:mod:`.datasources`) share
+one :class:`Resolver`, so a cycle through both names every link
+(``local.a -> data.null.x -> local.a``).
 """
 
 from __future__ import annotations

@@ -107,6 +107,9 @@ class Template:
     warnings: list[Diagnostic] = field(default_factory=list)
     # data.TYPE.NAME -> outputs (unknown placeholders when data sources were not run)
     data: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    # the components load(check_components=True) made, with Go templates rendered and their
+    # files checked: (build full name, kind, block location) -> instance; prepare reuses them
+    components: dict[tuple[str, str, Location], Any] = field(default_factory=dict)
 
     def sensitive_values(self) -> list[Any]:
         vals = [v.value for v in self.variables.values() if v.sensitive]

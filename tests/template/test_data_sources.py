@@ -261,3 +261,19 @@ def test_a_plugin_data_source_uses_the_same_api(tmp_path: Path) -> None:
     assert tpl.locals["j"].value == "a+b"
     assert tpl.data["test-echo"]["e"]["count"] == 2
     assert "test-echo" in REGISTRY.names("data-source")
+
+
+def test_a_cycle_through_a_local_and_a_data_source_names_every_link(tmp_path: Path) -> None:
+    # locals and data sources share one Resolver: the chain crosses from one kind to the other
+    p = _write(tmp_path, """locals {
+  a = data.null.x.output
+}
+data "null" "x" { input = local.a }
+""")
+    with pytest.raises(TemplateError) as info:
+        load(str(p), env={})
+    cycles = [d for d in info.value.diagnostics if "Cyclic" in d.summary]
+    assert [(d.summary, d.detail) for d in cycles] == [
+        ("Cyclic local value reference", "local.a depends on itself: local.a -> data.null.x -> local.a.")]
+    assert (cycles[0].location.line, cycles[0].location.col) == (4, 27)
+    assert len(info.value.diagnostics) == 1  # the cycle is reported once, not again per reference

@@ -199,6 +199,36 @@ def test_hcp_block_is_ignored_with_warning(tmp_path) -> None:
     assert [w.summary for w in load(f, env={}).warnings] == ["Ignored block"]
 
 
+def test_top_level_hcp_block_is_accepted_and_ignored_with_one_warning(tmp_path) -> None:
+    # Packer 1.13 takes hcp_packer_registry at the top level too; pybuild does not talk to HCP
+    f = write(tmp_path / "t.pkr.hcl", """
+        hcp_packer_registry {
+          bucket_name = "x"
+          bucket_labels = { os = "rocky" }
+        }
+        source "null" "x" { communicator = "none" }
+        build {
+          sources = ["source.null.x"]
+          hcp_packer_registry { bucket_name = "y" }
+        }
+        """)
+    warnings = load(f, env={}).warnings
+    assert [(w.summary, w.location.line if w.location else 0) for w in warnings] == [("Ignored block", 2)]
+    assert "HCP Packer is not supported" in warnings[0].detail
+
+
+def test_top_level_hcp_block_takes_no_labels(tmp_path) -> None:
+    f = write(tmp_path / "t.pkr.hcl", """
+        hcp_packer_registry "x" {}
+        source "null" "x" { communicator = "none" }
+        build { sources = ["source.null.x"] }
+        """)
+    with pytest.raises(TemplateError) as info:
+        load(f, env={})
+    assert [(d.summary, d.location.line, d.location.col) for d in info.value.diagnostics] == [
+        ("Extraneous label for hcp_packer_registry", 2, 21)]
+
+
 def test_pkr_var_for_undeclared_variable_is_ignored(tmp_path) -> None:
     f = write(tmp_path / "t.pkr.hcl", BASIC)
     load(f, env={"PKR_VAR_whatever": "1"})

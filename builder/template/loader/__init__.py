@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from typing import Any
 
 from builder import secrets
-from builder.errors import TemplateError
+from builder.errors import Location, TemplateError
 from builder.template.datasources import DataSources
 from builder.template.evaluator import masked
+from builder.template.lazy import Resolver
 from builder.template.loader.body import HAttr, HBlock, HBody, parse_file
 from builder.template.loader.builds import BuildDecoder
 from builder.template.loader.checks import check_labels, check_top_level
@@ -49,17 +51,20 @@ class _Loader:
         self.opts = opts
         self.st = st = LoadState(opts)
         self.variables = Variables(st)
-        self.locals = Locals(st)
+        # one Resolver for locals and data sources: they are one graph, a cycle names every link
+        resolver = Resolver(st.col.extend)
+        self.locals = Locals(st, resolver)
         self.sources = Sources(st)
         self.data = DataSources(
             st.root_scope, lambda body, scope, diags: eval_body(body, scope, (), diags),
-            st.col.extend, lambda: st.root, opts.evaluate_datasources,
+            st.col.extend, lambda: st.root, opts.evaluate_datasources, resolver=resolver,
         )
         st.namespaces.update(
             var=self.variables.namespace, local=self.locals.namespace, data=self.data.namespace
         )
         self.packer = PackerRequirements()
         self.builds: list[BuildSpec] = []
+        self.components: dict[tuple[str, str, Location], Any] = {}
 
     def run(self) -> Template:
         st, col = self.st, self.st.col
@@ -91,7 +96,9 @@ class _Loader:
             self.data.evaluate_all()
         self.builds = BuildDecoder(st, self.sources).decode_all()
         if not st.syntax_only:
-            BuildValidator(st).run(self.builds)
+            validator = BuildValidator(st, {n: v.value for n, v in self.variables.by_name.items()})
+            validator.run(self.builds)
+            self.components = validator.components
         if col.errors:
             self._keep_names(files)
             raise TemplateError(masked(sorted_by_location(col.diags)))
@@ -125,6 +132,7 @@ class _Loader:
         warnings = [d for d in self.st.col.diags if d.severity == "warning"]
         t.warnings = warnings
         t.data = self.data.values()
+        t.components = self.components
         return t
 
 

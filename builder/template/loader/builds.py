@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from builder.template.evaluator import EvalError, evaluate, fail, to_str
 from builder.template.loader.body import HBlock
-from builder.template.loader.checks import check_attrs, check_labels
+from builder.template.loader.checks import check_attrs, check_labels, ignore_hcp_registry
 from builder.template.loader.components import make_component
 from builder.template.loader.context import LoadState
 from builder.template.loader.sources import Sources
@@ -139,9 +139,5 @@ class BuildDecoder:
                 if chain:
                     spec.post_processor_chains.append(chain)
             elif pb.type == "hcp_packer_registry":
-                self.st.col.warn(
-                    "Ignored block",
-                    "pybuild ignores hcp_packer_registry blocks (HCP Packer is not supported).",
-                    pb.loc,
-                )
+                ignore_hcp_registry(self.st, pb)
         return spec

@@ -8,7 +8,9 @@ from builder.template.loader.body import HBlock, HBody
 from builder.template.loader.context import LoadState
 from builder.template.loader.diagnostics import Collector
 
-TOP_LEVEL = ("packer", "source", "variables", "variable", "locals", "local", "data", "build")
+TOP_LEVEL = (
+    "packer", "source", "variables", "variable", "locals", "local", "data", "build", "hcp_packer_registry",
+)
 
 
 def check_labels(col: Collector, b: HBlock, n: int, names: str) -> bool:
@@ -57,7 +59,10 @@ def check_top_level(st: LoadState) -> None:
                 "Unsupported argument", f'An argument named "{a.name}" is not expected here.', a.loc
             )
         for b in body.blocks:
-            if b.type not in TOP_LEVEL:
+            if b.type == "hcp_packer_registry":
+                if check_labels(st.col, b, 0, ""):
+                    ignore_hcp_registry(st, b)
+            elif b.type not in TOP_LEVEL:
                 if b.type == "communicator":
                     st.col.err(
                         "Unsupported block type",
@@ -71,3 +76,16 @@ def check_top_level(st: LoadState) -> None:
                     f'Blocks of type "{b.type}" are not expected here.{suggest(b.type, TOP_LEVEL)}',
                     b.loc,
                 )
+
+
+def ignore_hcp_registry(st: LoadState, b: HBlock) -> None:
+    """An ``hcp_packer_registry`` block (top level, Packer >= 1.13, or inside ``build``): pybuild
+    does not talk to HCP Packer, so it is ignored, with one warning per load."""
+    if st.hcp_warned:
+        return
+    st.hcp_warned = True
+    st.col.warn(
+        "Ignored block",
+        "pybuild ignores hcp_packer_registry blocks (HCP Packer is not supported).",
+        b.loc,
+    )

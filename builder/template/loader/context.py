@@ -63,6 +63,7 @@ class LoadState:
     funcs: dict[str, Callable[..., Any]] = field(default_factory=dict)
     env_funcs: dict[str, Callable[..., Any]] = field(default_factory=dict)
     namespaces: dict[str, Namespace] = field(default_factory=dict)
+    hcp_warned: bool = False  # the one "hcp_packer_registry is ignored" warning was given
 
     @property
     def syntax_only(self) -> bool:

@@ -4,13 +4,14 @@ reads them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from builder import secrets
 from builder.errors import Location
 from builder.template import expr as E
 from builder.template.evaluator import EvalError, Namespace, evaluate, fail, suggest
+from builder.template.lazy import Lazy, Resolver
 from builder.template.loader.checks import check_attrs, check_labels
 from builder.template.loader.context import LoadState
 
@@ -21,17 +22,25 @@ class Local:
     expr: E.Node
     loc: Location
     sensitive: bool = False
-    state: str = "pending"  # pending | busy | done | failed
-    value: Any = None
+    cell: Lazy = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.cell = Lazy(f"local.{self.name}")
+
+    @property
+    def value(self) -> Any:
+        return self.cell.value
 
 
 class Locals:
     """The local values of one load, by name."""
 
-    def __init__(self, st: LoadState):
+    def __init__(self, st: LoadState, resolver: Resolver):
+        """``resolver``: the one the data sources share, so that a cycle through a local and a
+        data source is reported with its whole chain."""
         self.st = st
         self.by_name: dict[str, Local] = {}
-        self.stack: list[str] = []  # the locals being evaluated, outermost first
+        self.resolver = resolver
         self.namespace = Namespace("local", lambda: list(self.by_name), self.get, self.missing)
 
     def decode(self) -> None:
@@ -76,30 +85,12 @@ class Locals:
 
     def get(self, name: str, loc: Location) -> Any:
         lv = self.by_name[name]
-        if lv.state == "done":
-            return lv.value
-        if lv.state == "failed":
-            raise EvalError([])
-        if lv.state == "busy":
-            i = self.stack.index(name)
-            chain = " -> ".join(f"local.{n}" for n in [*self.stack[i:], name])
-            raise fail(
-                "Cyclic local value reference", f"Local value local.{name} depends on itself: {chain}.", loc
-            )
         if self.st.syntax_only:
             return None
-        lv.state = "busy"
-        self.stack.append(name)
-        try:
-            val = evaluate(lv.expr, self.st.root_scope())
-        except EvalError as e:
-            lv.state = "failed"
-            self.st.col.extend(e.diags)
-            raise EvalError([])
-        finally:
-            self.stack.pop()
-        lv.state = "done"
-        lv.value = val
+        return self.resolver.get(lv.cell, loc, lambda: self._compute(lv), "Cyclic local value reference")
+
+    def _compute(self, lv: Local) -> Any:
+        val = evaluate(lv.expr, self.st.root_scope())
         if lv.sensitive and val is not None:
             secrets.add(val)
         return val
