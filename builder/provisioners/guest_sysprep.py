@@ -19,7 +19,8 @@ running guest. The open SSH session survives the removal of host keys and ``~/.s
 (only new logins need them); the shutdown command runs over the same connection.
 
 The script first waits for cloud-init to finish (it writes ~/.ssh and host keys while
-the build may already be provisioning). Journald is moved to /run for the rest of the
+the build may already be provisioning), from the files and the boot state cloud-init and
+systemd leave, never by starting cloud-init itself. Journald is moved to /run for the rest of the
 boot (``journalctl --relinquish-var``), so the journal directory can go, shutdown included.
 What a running guest still writes *after* the script (the shutdown's wtmp record, the
 random seed systemd saves at shutdown, a released DHCP lease) stays in the image;
@@ -120,13 +121,40 @@ NOT_COVERED: dict[str, str] = {
     "lvm-uuids": "PV/VG UUIDs of the volume group the guest runs from cannot change while it is active",
 }
 
-# not virt-sysprep operations, but part of an instance's identity in a cloud image
+# not virt-sysprep operations, but part of an instance's identity in a cloud image.
+# "cloud-init" does with rm what `cloud-init clean --logs --seed` does, without starting
+# cloud-init's Python (seconds under emulation): everything in its state directory, seed
+# included, its logs (rotated ones too), then the scripts in /etc/cloud/clean.d that
+# packages drop there for that command (executable files, in order).
 EXTRA: dict[str, str] = {
     "cloud-init": (
-        "if command -v cloud-init >/dev/null 2>&1; then cloud-init clean --logs --seed || "
-        "rm -rf /var/lib/cloud/instances /var/lib/cloud/instance /var/lib/cloud/seed "
-        "/var/log/cloud-init*.log; fi"),
+        "rm -rf /var/lib/cloud/*\n"
+        "rm -f /var/log/cloud-init.log /var/log/cloud-init.log.* /var/log/cloud-init-output.log "
+        "/var/log/cloud-init-output.log.*\n"
+        "if [ -d /etc/cloud/clean.d ]; then for f in /etc/cloud/clean.d/*; do "
+        "if [ -f \"$f\" ] && [ -x \"$f\" ]; then \"$f\"; fi; done; fi"),
 }
+
+# How long the script waits for cloud-init's last stage before cleaning anyway (seconds)
+CLOUD_INIT_WAIT = 600
+
+
+def wait_for_cloud_init(limit: int = CLOUD_INIT_WAIT) -> str:
+    """Shell lines that wait until cloud-init is done with this boot, without running it:
+    its final stage writes /run/cloud-init/result.json; under systemd the boot is over once
+    `systemctl is-system-running` says so (cloud-final.service is part of it: when cloud-init
+    is disabled it never ran); without systemd, no /run/cloud-init means it did not run."""
+    return (
+        "if command -v cloud-init >/dev/null 2>&1; then echo '==> waiting for cloud-init'; n=0\n"
+        "while [ ! -e /run/cloud-init/result.json ]; do\n"
+        "  if [ -d /run/systemd/system ]; then\n"
+        "    case \"$(systemctl is-system-running 2>/dev/null)\" in initializing|starting) ;; *) break ;; esac\n"
+        "  elif [ ! -d /run/cloud-init ]; then break; fi\n"
+        f"  if [ \"$n\" -ge {limit} ]; then echo '==> cloud-init still running after {limit} s: "
+        "cleaning anyway' >&2; break; fi\n"
+        "  n=$((n + 1)); sleep 1\n"
+        "done; fi")
+
 
 ALL_NAMES = (*OPERATIONS, *EXTRA)
 
@@ -152,14 +180,14 @@ class GuestSysprepConfig(BaseConfig):
         return errors
 
 
-def sysprep_script(skip: list[str] | tuple[str, ...] = (), fstrim: bool = True) -> str:
+def sysprep_script(skip: list[str] | tuple[str, ...] = (), fstrim: bool = True,
+                   cloud_init_wait: int = CLOUD_INIT_WAIT) -> str:
     """The shell script the guest runs (pure, for tests)."""
     lines = ["#!/bin/sh", "# pybuild guest-sysprep: virt-sysprep's default operations, in the guest",
              "set -u", "cd /", "failed=",
              # cloud-init may still be configuring the guest (it writes ~/.ssh/authorized_keys,
              # host keys...): what it writes after the cleaning would stay in the image
-             "if command -v cloud-init >/dev/null 2>&1; then echo '==> waiting for cloud-init'; "
-             "cloud-init status --wait >/dev/null 2>&1 || :; fi"]
+             wait_for_cloud_init(cloud_init_wait)]
     for name, body in {**OPERATIONS, **EXTRA}.items():
         if name in skip:
             continue
@@ -192,5 +220,5 @@ class GuestSysprepProvisioner(Provisioner[GuestSysprepConfig]):
             raise BuildError("guest-sysprep: " + exit_code_error(status, [0]))
 
 
-__all__ = ["ALL_NAMES", "EXTRA", "NOT_COVERED", "OPERATIONS", "GuestSysprepConfig", "GuestSysprepProvisioner",
-           "sysprep_script"]
+__all__ = ["ALL_NAMES", "CLOUD_INIT_WAIT", "EXTRA", "NOT_COVERED", "OPERATIONS", "GuestSysprepConfig", "GuestSysprepProvisioner",
+           "sysprep_script", "wait_for_cloud_init"]

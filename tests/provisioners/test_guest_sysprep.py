@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -63,7 +64,7 @@ def test_script_is_valid_shell(shell, tmp_path):
 def test_script_does_what_the_clean_check_looks_for():
     s = sysprep_script()
     for line in ("rm -f /etc/ssh/*_host_*", ": >/etc/machine-id", "rm -f /etc/udev/rules.d/70-persistent-net.rules",
-                 "rm -f /root/.*_history /home/*/.*_history", "cloud-init clean --logs --seed", "apt-get clean",
+                 "rm -f /root/.*_history /home/*/.*_history", "rm -rf /var/lib/cloud/*", "apt-get clean",
                  "dnf clean all", "yum clean all", "find /tmp /var/tmp -mindepth 1 -delete"):
         assert line in s, line
     # machine-id is emptied, never removed
@@ -94,8 +95,133 @@ def test_a_failed_operation_fails_the_script(tmp_path):
 
 def test_skip_and_fstrim_options():
     s = sysprep_script(skip=["ssh-userdir", "cloud-init"], fstrim=False)
-    assert "/home/*/.ssh" not in s and "cloud-init clean" not in s and "fstrim" not in s
+    assert "/home/*/.ssh" not in s and "/var/lib/cloud" not in s and "fstrim" not in s
     assert "rm -f /etc/ssh/*_host_*" in s
+
+
+# -- the cloud-init parts, run against a fake root: the script's absolute paths point into
+# tmp_path, and PATH holds a `cloud-init` that records being run (it must never be: its
+# Python start-up is what the wait and the clean avoid) and a `systemctl` whose answers
+# to is-system-running come from a file, one line a call
+
+CI_PATHS = ("/run/cloud-init", "/run/systemd/system", "/var/lib/cloud", "/etc/cloud/clean.d", "/var/log/")
+
+
+def fake_root_script(root: Path, wait: int = 600) -> tuple[Path, dict[str, str]]:
+    body = sysprep_script(skip=list(OPERATIONS), fstrim=False, cloud_init_wait=wait)
+    for p in CI_PATHS:
+        assert p in body, p
+        body = body.replace(p, f"{root}{p}")
+    body = body.replace("cd /\n", f"cd {root}\n")
+    bin_ = root / "bin"
+    bin_.mkdir()
+    (bin_ / "cloud-init").write_text(f"#!/bin/sh\necho \"$@\" >>{root}/cloud-init-ran\n")
+    (bin_ / "systemctl").write_text(
+        f"#!/bin/sh\n[ \"$1\" = is-system-running ] || exit 2\n"
+        f"head -n 1 {root}/states; sed -i 1d {root}/states\n")
+    for f in bin_.iterdir():
+        f.chmod(0o755)
+    (root / "states").write_text("")
+    script = root / "s.sh"
+    script.write_text(body)
+    env = {"PATH": f"{bin_}:/usr/bin:/bin", "HOME": str(root)}
+    return script, env
+
+
+def run_fake(script: Path, env: dict[str, str]) -> tuple[subprocess.CompletedProcess[str], float]:
+    t0 = time.monotonic()
+    r = subprocess.run(["sh", str(script)], capture_output=True, text=True, env=env, timeout=60)
+    return r, time.monotonic() - t0
+
+
+def test_wait_ends_at_result_json_without_running_cloud_init(tmp_path: Path):
+    script, env = fake_root_script(tmp_path)
+    (tmp_path / "run/cloud-init").mkdir(parents=True)
+    (tmp_path / "run/systemd/system").mkdir(parents=True)
+    (tmp_path / "states").write_text("starting\n" * 100)  # systemd alone would keep it waiting
+    (tmp_path / "run/cloud-init/result.json").write_text("{}")
+    r, took = run_fake(script, env)
+    assert r.returncode == 0, r.stderr
+    assert "==> waiting for cloud-init" in r.stdout and "still running" not in r.stderr
+    assert took < 5
+    assert not (tmp_path / "cloud-init-ran").exists()
+    assert (tmp_path / "states").read_text().count("starting") == 100  # systemctl never asked
+
+
+def test_wait_follows_systemd_until_the_boot_is_over(tmp_path: Path):
+    """No result.json (cloud-init disabled, or its final stage failed): the boot's end ends the wait."""
+    script, env = fake_root_script(tmp_path)
+    (tmp_path / "run/systemd/system").mkdir(parents=True)
+    (tmp_path / "states").write_text("initializing\nstarting\ndegraded\nstarting\n")
+    r, took = run_fake(script, env)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "states").read_text() == "starting\n"  # asked 3 times: stopped at "degraded"
+    assert 1.5 < took < 10  # slept between the answers
+    assert not (tmp_path / "cloud-init-ran").exists()
+
+
+def test_wait_without_systemd_or_cloud_init_run_dir_does_not_wait(tmp_path: Path):
+    script, env = fake_root_script(tmp_path)
+    (tmp_path / "states").write_text("starting\n" * 100)
+    r, took = run_fake(script, env)
+    assert r.returncode == 0, r.stderr
+    assert "==> waiting for cloud-init" in r.stdout and took < 5
+    assert (tmp_path / "states").read_text().count("starting") == 100
+
+
+def test_wait_is_bounded(tmp_path: Path):
+    """cloud-init started this boot (no systemd) and never finishes: clean anyway after the limit."""
+    script, env = fake_root_script(tmp_path, wait=2)
+    (tmp_path / "run/cloud-init").mkdir(parents=True)
+    r, took = run_fake(script, env)
+    assert r.returncode == 0, r.stderr
+    assert "==> cloud-init still running after 2 s: cleaning anyway" in r.stderr
+    assert 1.5 < took < 10
+    assert "==> guest-sysprep done" in r.stdout
+
+
+def test_no_cloud_init_no_wait(tmp_path: Path):
+    script, env = fake_root_script(tmp_path)
+    (tmp_path / "bin/cloud-init").unlink()
+    (tmp_path / "run/cloud-init").mkdir(parents=True)  # would otherwise wait the full limit
+    r, took = run_fake(script, env)
+    assert r.returncode == 0, r.stderr
+    assert "waiting for cloud-init" not in r.stdout and took < 5
+
+
+def test_clean_removes_what_cloud_init_clean_logs_seed_does(tmp_path: Path):
+    script, env = fake_root_script(tmp_path)
+    (tmp_path / "run/cloud-init").mkdir(parents=True)
+    (tmp_path / "run/cloud-init/result.json").write_text("{}")
+    lib = tmp_path / "var/lib/cloud"
+    for d in ("instances/gs-build/sem", "seed/nocloud", "data", "sem", "scripts/per-boot", "handlers"):
+        (lib / d).mkdir(parents=True)
+    (lib / "instances/gs-build/user-data.txt").write_text("#cloud-config\npassword: x\n")
+    (lib / "seed/nocloud/meta-data").write_text("instance-id: gs-build\n")
+    (lib / "data/previous-hostname").write_text("gs\n")
+    (lib / "instance").symlink_to(lib / "instances/gs-build")
+    log = tmp_path / "var/log"
+    log.mkdir(parents=True)
+    for name in ("cloud-init.log", "cloud-init.log.1", "cloud-init-output.log", "cloud-init-output.log.2.gz"):
+        (log / name).write_text("x")
+    (log / "syslog").write_text("kept")  # the logfiles operation's business, skipped here
+    clean_d = tmp_path / "etc/cloud/clean.d"
+    clean_d.mkdir(parents=True)
+    (clean_d / "10-a").write_text(f"#!/bin/sh\necho a >>{tmp_path}/clean-d-ran\n")
+    (clean_d / "20-b").write_text(f"#!/bin/sh\necho b >>{tmp_path}/clean-d-ran\n")
+    (clean_d / "30-not-executable").write_text(f"#!/bin/sh\necho c >>{tmp_path}/clean-d-ran\n")
+    (clean_d / "10-a").chmod(0o755)
+    (clean_d / "20-b").chmod(0o755)
+    r, _ = run_fake(script, env)
+    assert r.returncode == 0, r.stderr
+    assert lib.is_dir() and sorted(p.name for p in lib.iterdir()) == []
+    assert sorted(p.name for p in log.iterdir()) == ["syslog"]
+    assert (tmp_path / "clean-d-ran").read_text() == "a\nb\n"
+    assert not (tmp_path / "cloud-init-ran").exists()
+    # a failing clean.d script fails the operation, as it fails `cloud-init clean`
+    (clean_d / "20-b").write_text("#!/bin/sh\nexit 3\n")
+    r, _ = run_fake(script, env)
+    assert r.returncode == 1 and "==> failed: cloud-init" in r.stderr
 
 
 def gcfg(**kw):
