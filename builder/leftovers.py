@@ -26,13 +26,19 @@ INCOMPLETE = ".pybuild-incomplete"
 
 
 def pid_alive(pid: int) -> bool:
+    """Whether ``pid`` runs. A zombie does not: a killed process whose parent died too stays
+    one until PID 1 reaps it, and must not pass for a live owner of its leftovers."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True  # no procfs: os.kill's answer is all there is
+    return stat[stat.rfind(")") + 2 :][:1] != "Z"
 
 
 def write_pid(run_dir: Path) -> None:

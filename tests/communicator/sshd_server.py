@@ -95,9 +95,27 @@ def _remove_user(name: str) -> None:
                 except (FileNotFoundError, ProcessLookupError):
                     pass
         if run(["userdel", name], check=False).returncode == 0:
+            _remove_files_of(uid)
             return
         time.sleep(0.5)
     warnings.warn(f"could not remove the temporary test user {name}", stacklevel=1)
+
+
+def _remove_files_of(uid: int) -> None:
+    """What the user left in the shared temp dirs (e.g. a provisioner's /tmp/script_NNNN.sh
+    when a test cut the connection): a later test user could not overwrite it (sticky /tmp)."""
+    for top in ("/tmp", "/var/tmp"):
+        with contextlib.suppress(FileNotFoundError):
+            for entry in os.scandir(top):
+                try:
+                    if entry.stat(follow_symlinks=False).st_uid != uid:
+                        continue
+                    if entry.is_dir(follow_symlinks=False):
+                        shutil.rmtree(entry.path, ignore_errors=True)
+                    else:
+                        os.unlink(entry.path)
+                except FileNotFoundError:
+                    pass
 
 
 class SSHServer:

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
+from builder import leftovers
 from builder.errors import BuildError
 from builder.leftovers import OutputLock, sweep_run_dirs, write_pid
 
@@ -85,3 +88,21 @@ def test_download_attempts_knob(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("PYBUILD_DOWNLOAD_ATTEMPTS", "many")
     with pytest.raises(UsageError, match="PYBUILD_DOWNLOAD_ATTEMPTS"):
         download_attempts()
+
+
+def test_pid_alive_counts_a_zombie_as_dead() -> None:
+    """A killed process nobody has reaped yet (its parent died too) is a zombie: the sweeps
+    must treat its leftovers as a dead owner's."""
+    proc = subprocess.Popen(["sleep", "30"])
+    try:
+        assert leftovers.pid_alive(proc.pid)
+        proc.kill()
+        deadline = time.monotonic() + 10
+        while Path(f"/proc/{proc.pid}/stat").read_text().split(")")[-1].split()[0] != "Z":
+            assert time.monotonic() < deadline, "the killed child never became a zombie"
+            time.sleep(0.05)
+        assert not leftovers.pid_alive(proc.pid)  # still in /proc, not reaped: a zombie
+    finally:
+        proc.kill()
+        proc.wait()
+    assert not leftovers.pid_alive(proc.pid)
