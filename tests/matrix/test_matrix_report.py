@@ -120,8 +120,11 @@ def test_html_escapes_untrusted_text_and_masks_secrets(tmp_path: Path) -> None:
     assert "default-src 'none'" in page and "@import" not in page and "url(" not in page
 
 
-def test_trends_from_earlier_runs(tmp_path: Path) -> None:
+def test_trends_from_earlier_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Sparklines over the good runs of each cell, this run last; a kept cell of a rerun is not counted twice."""
+    # secrets registered by earlier tests of this process would be masked out of the page
+    monkeypatch.setattr(secrets, "_secrets", set())
+    monkeypatch.setattr(secrets, "_pattern", None)
     m = _matrix(tmp_path, ["a"])
     runs = tmp_path / "runs"
     for i, (dur, size) in enumerate([(100, 1000), (200, 3000), (150, 2000)]):
